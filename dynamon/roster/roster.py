@@ -64,6 +64,8 @@ def to_csv(roster, spec):
 
 
 def _normalise(code, shift_codes, path):
+    if code is not None and not isinstance(code, str):
+        raise RosterFileError(f"{path}: {code!r} is not a code (text)")
     code = (code or "").strip()
     if code in shift_codes:
         return code

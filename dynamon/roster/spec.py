@@ -10,6 +10,8 @@ of every error it finds, so a manager or the web editors can point at the field.
 import datetime as dt
 import hashlib
 import json
+import math
+import os
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -163,7 +165,8 @@ def night_minutes(start, end):
 
 
 def derive_category(start, end):
-    """Night if over 3 h fall in 21-06 (AML § 10-11); evening if it starts after noon."""
+    """Night if 3 h or more fall in 21-06 (AML § 10-11); evening if it starts at
+    noon or later; day otherwise."""
     if night_minutes(start, end) >= MIN_NIGHT_MINUTES:
         return "night"
     if start >= 12 * 60:
@@ -182,6 +185,9 @@ class _Collector:
 def _number(col, path, value, lo=None, hi=None, integer=False):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         col.add(path, f"{value!r} is not a number")
+        return None
+    if not math.isfinite(value):
+        col.add(path, f"{value!r} is not a finite number")
         return None
     if integer and value != int(value):
         col.add(path, f"{value!r} is not a whole number")
@@ -247,6 +253,8 @@ def _check_keys(col, path, obj, allowed):
 
 def load_spec(source):
     """Load and validate a spec from a dict, a JSON text or a file path."""
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
     if isinstance(source, dict):
         data = source
     else:
@@ -310,7 +318,7 @@ def _build(data):
         rule_obj = {}
     _check_keys(col, "rules", rule_obj, {"set", "overrides"})
     set_code = rule_obj.get("set", "ks_sykehjem")
-    if set_code not in rules_mod.RULE_SETS:
+    if not isinstance(set_code, str) or set_code not in rules_mod.RULE_SETS:
         col.add("rules.set", f"{set_code!r} is not one of "
                 f"{', '.join(rules_mod.RULE_SETS)}")
         set_code = "ks_sykehjem"
@@ -438,7 +446,7 @@ def _build(data):
         _check_keys(col, path, obj, {"shift", "weekdays", "weeks", "days", "min",
                                      "max", "min_competence"})
         code = obj.get("shift")
-        if code not in codes:
+        if not isinstance(code, str) or code not in codes:
             col.add(f"{path}.shift", f"{code!r} is not a shift type code")
             continue
         days = _days(col, path, obj, weeks)
@@ -487,7 +495,7 @@ def _build(data):
             continue
         key = _text(col, f"{path}.key", None if obj.get("key") is None
                     else str(obj.get("key")))
-        if key in keys:
+        if key is not None and key in keys:
             col.add(f"{path}.key", f"{key!r} is used twice")
         keys.add(key)
         title = obj.get("title") or ""
@@ -501,7 +509,7 @@ def _build(data):
         emp_comps = []
         for j, comp in enumerate(_list(col, f"{path}.competences",
                                        obj.get("competences"))):
-            if comp not in comp_codes:
+            if not isinstance(comp, str) or comp not in comp_codes:
                 col.add(f"{path}.competences[{j}]",
                         f"{comp!r} is not a competence code")
             else:
@@ -511,7 +519,7 @@ def _build(data):
         if raw_shifts is None:
             raw_shifts = sorted(codes)
         for j, code in enumerate(_list(col, f"{path}.shift_types", raw_shifts)):
-            if code not in codes:
+            if not isinstance(code, str) or code not in codes:
                 col.add(f"{path}.shift_types[{j}]",
                         f"{code!r} is not a shift type code")
             else:
@@ -544,7 +552,8 @@ def _build(data):
             if kind not in ("avoid", "prefer"):
                 col.add(f"{wpath}.kind", f"{kind!r} is not 'avoid' or 'prefer'")
             shift_code = wish.get("shift", "*")
-            if shift_code != "*" and shift_code not in codes:
+            if shift_code != "*" and (not isinstance(shift_code, str)
+                                      or shift_code not in codes):
                 col.add(f"{wpath}.shift", f"{shift_code!r} is not a shift type code"
                         " or '*'")
             wdays = _days(col, wpath, wish, weeks)

@@ -1,0 +1,368 @@
+"""Solving: hand the PuLP model to HiGHS (highspy), stream improving rosters, cancel.
+
+PuLP builds the model; this module passes it to a ``highspy.Highs`` object directly,
+so that HiGHS's callbacks are ours: each improving solution is rounded (>= 0.5 is 1,
+never truncated), turned into a roster, recomputed from the roster itself, passed
+through the independent legal checker and only then reported. ``Solver.cancel``
+(from any thread) stops HiGHS through its interrupt callbacks and keeps the best
+roster. HiGHS's own model status tells a proof from a time-out; PuLP's mapping
+does not, so it is not used. The objective's constant term, which HiGHS never sees,
+is added back before any objective, bound or gap is shown.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from dataclasses import field
+
+import highspy
+import numpy as np
+
+from dynamon.roster import check as check_mod
+from dynamon.roster.model import build_model
+from dynamon.roster.roster import Roster
+
+log = logging.getLogger(__name__)
+
+
+class Status:
+    OPTIMAL = "optimal"
+    BEST_FOUND = "best_found"  # time limit reached with a roster in hand
+    STOPPED = "stopped"  # cancelled, with a roster
+    INFEASIBLE = "infeasible"
+    NO_ROSTER = "no_roster"  # time limit or cancel before any roster
+    ERROR = "error"
+
+
+@dataclass
+class Progress:
+    """One improving roster, as reported to the progress callback."""
+
+    objective: float
+    bound: float
+    gap: float
+    elapsed: float
+    roster: Roster
+    by_family: dict
+
+
+@dataclass
+class SolveResult:
+    status: str
+    roster: Roster | None = None
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    elapsed: float = 0.0
+    report: object = None
+    by_family: dict = field(default_factory=dict)
+    first_roster_after: float | None = None
+    improvements: int = 0
+    explanation: object = None
+
+    @property
+    def has_roster(self):
+        return self.roster is not None
+
+    def summary_en(self):
+        if self.status == Status.OPTIMAL:
+            return "optimal roster (proven)"
+        if self.status == Status.BEST_FOUND:
+            return f"best found, gap {100 * self.gap:.1f} %"
+        if self.status == Status.STOPPED:
+            if self.roster is None:
+                return "stopped before any roster was found"
+            return f"stopped, best roster kept (gap {100 * self.gap:.1f} %)"
+        if self.status == Status.INFEASIBLE:
+            return "no legal roster exists for this spec"
+        if self.status == Status.NO_ROSTER:
+            return "no roster found within the time limit"
+        return "the solver failed"
+
+    def summary_nb(self):
+        if self.status == Status.OPTIMAL:
+            return "beste turnus (bevist optimal)"
+        if self.status == Status.BEST_FOUND:
+            return f"beste funnet, gap {100 * self.gap:.1f} %".replace(".", ",")
+        if self.status == Status.STOPPED:
+            if self.roster is None:
+                return "stoppet før noen turnus ble funnet"
+            return (f"stoppet, beste turnus beholdt (gap {100 * self.gap:.1f} %)"
+                    .replace(".", ","))
+        if self.status == Status.INFEASIBLE:
+            return "ingen lovlig turnus finnes for dette oppsettet"
+        if self.status == Status.NO_ROSTER:
+            return "ingen turnus funnet innen tidsgrensen"
+        return "løseren feilet"
+
+
+def round_binary(value):
+    """0.9999991 is 1 and 1e-7 is 0: round at one half, never truncate."""
+    return 1 if value >= 0.5 else 0
+
+
+def relative_gap(objective, bound):
+    if objective is None or bound is None or not np.isfinite(bound):
+        return None
+    if abs(objective - bound) < 1e-9:
+        return 0.0
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+class HighsModel:
+    """A PuLP problem copied into a highspy.Highs object, columns in PuLP order."""
+
+    def __init__(self, prob):
+        self.prob = prob
+        self.variables = prob.variables()
+        self.index = {v.name: i for i, v in enumerate(self.variables)}
+        self.constant = prob.objective.constant
+        self.highs = highspy.Highs()
+        self._pass(prob)
+
+    def _pass(self, prob):
+        inf = highspy.kHighsInf
+        n = len(self.variables)
+        lower = np.array([-inf if v.lowBound is None else v.lowBound
+                          for v in self.variables], dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound
+                          for v in self.variables], dtype=float)
+        cost = np.zeros(n)
+        for var, coef in prob.objective.items():
+            cost[self.index[var.name]] += coef
+        starts, indices, values, row_lo, row_hi = [], [], [], [], []
+        for con in prob.constraints.values():
+            starts.append(len(indices))
+            for var, coef in con.items():
+                if coef:
+                    indices.append(self.index[var.name])
+                    values.append(coef)
+            rhs = -con.constant
+            if con.sense == 0:
+                row_lo.append(rhs)
+                row_hi.append(rhs)
+            elif con.sense < 0:
+                row_lo.append(-inf)
+                row_hi.append(rhs)
+            else:
+                row_lo.append(rhs)
+                row_hi.append(inf)
+        h = self.highs
+        h.setOptionValue("output_flag", False)
+        h.addVars(n, lower, upper)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        integer = np.array([i for i, v in enumerate(self.variables)
+                            if v.cat == "Integer"], dtype=np.int32)
+        if len(integer):
+            h.changeColsIntegrality(
+                len(integer), integer,
+                np.array([highspy.HighsVarType.kInteger] * len(integer)))
+        h.addRows(len(row_lo), np.array(row_lo, dtype=float),
+                  np.array(row_hi, dtype=float), len(indices),
+                  np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32),
+                  np.array(values, dtype=float))
+
+
+def roster_from_values(model, values, index):
+    """Rounded assignment values -> Roster (one code per employee and day)."""
+    spec = model.spec
+    rows = {e.key: [None] * spec.days for e in spec.employees}
+    for (key, day, code), var in model.x.items():
+        if round_binary(values[index[var.name]]):
+            if rows[key][day] is not None:
+                raise ValueError(f"two shifts for {key} on day {day}")
+            rows[key][day] = code
+    return Roster(rows)
+
+
+class Solver:
+    """One solve of one spec; ``run`` in one thread, ``cancel`` from any other."""
+
+    def __init__(self, spec, time_limit=60.0, threads=None, on_progress=None,
+                 model=None, start_roster=None, feasibility_first=True,
+                 phase1_limit=30.0):
+        self.spec = spec
+        self.time_limit = float(time_limit)
+        self.threads = threads
+        self.on_progress = on_progress
+        self.model = model
+        self.start_roster = start_roster
+        self.feasibility_first = feasibility_first
+        self.phase1_limit = phase1_limit
+        self.phase1_status = None
+        self._cancel = threading.Event()
+        self._best = None  # (objective, roster, by_family, report)
+        self._bound = None
+        self._started = None
+        self._first = None
+        self._improvements = 0
+
+    def cancel(self):
+        """Ask HiGHS to stop; the best roster so far is kept."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self):
+        return self._cancel.is_set()
+
+    def _interrupt(self, event):
+        # HiGHS can overrun its own time limit inside cut separation; ours holds
+        overdue = time.monotonic() - self._started > self.time_limit + 0.5
+        if self._cancel.is_set() or overdue:
+            event.interrupt()
+
+    def _improving(self, event):
+        try:
+            values = event.data_out.mip_solution
+            if values is None or len(values) != self.n_cols:
+                log.warning("solve %s: incumbent of %s values for %d columns skipped",
+                            self.spec.name, None if values is None else len(values),
+                            self.n_cols)
+                return
+            bound = event.data_out.mip_dual_bound + self.hm.constant
+            self._accept(np.array(values, dtype=float), bound)
+        except Exception:  # never let an exception cross into HiGHS
+            log.exception("solve %s: incumbent handling failed", self.spec.name)
+
+    def _accept(self, values, bound):
+        roster = roster_from_values(self.model, values, self.hm.index)
+        objective, by_family = self.model.evaluate(roster)
+        if self._best is not None and objective >= self._best[0] - 1e-9:
+            return
+        report = check_mod.check(self.spec, roster)
+        if not report.ok:
+            log.error("solve %s: solver roster broke %d hard rules (first: %s); "
+                      "not shown", self.spec.name, len(report.violations),
+                      report.violations[0].message_en)
+            return
+        elapsed = time.monotonic() - self._started
+        if self._first is None:
+            self._first = elapsed
+        self._best = (objective, roster, by_family, report)
+        self._bound = bound
+        self._improvements += 1
+        gap = relative_gap(objective, bound)
+        log.info("solve %s: improved to %.2f (bound %.2f, gap %s) after %.1fs",
+                 self.spec.name, objective, bound,
+                 "-" if gap is None else f"{100 * gap:.2f}%", elapsed)
+        if self.on_progress:
+            self.on_progress(Progress(objective, bound, gap, elapsed, roster,
+                                      by_family))
+
+    def run(self):
+        """Build (if needed) and solve; returns a SolveResult."""
+        self._started = time.monotonic()
+        if self.model is None:
+            self.model = build_model(self.spec)
+        self.hm = HighsModel(self.model.prob)
+        self.n_cols = len(self.hm.variables)
+        h = self.hm.highs
+        remaining = max(0.1, self.time_limit - (time.monotonic() - self._started))
+        h.setOptionValue("time_limit", remaining)
+        h.setOptionValue("mip_rel_gap", 1e-6)
+        h.setOptionValue("random_seed", 0)
+        if self.threads:
+            h.setOptionValue("threads", int(self.threads))
+        h.cbMipImprovingSolution.subscribe(self._improving)
+        h.cbMipInterrupt.subscribe(self._interrupt)
+        h.cbSimplexInterrupt.subscribe(self._interrupt)
+        h.cbIpmInterrupt.subscribe(self._interrupt)
+        if self.start_roster is not None:
+            self._set_start(self.start_roster)
+        elif self.feasibility_first:
+            self._find_first_roster()
+        if self._cancel.is_set():
+            return self._result(Status.STOPPED if self._best else Status.NO_ROSTER)
+        remaining = self.time_limit - (time.monotonic() - self._started)
+        if remaining <= 0.05:
+            return self._result(Status.BEST_FOUND if self._best else Status.NO_ROSTER)
+        h.setOptionValue("time_limit", remaining)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        bound = info.mip_dual_bound + self.hm.constant
+        if self._best is not None and np.isfinite(bound):
+            self._bound = bound
+        # the final solution may be newer than the last callback
+        if info.primal_solution_status == 2:
+            values = np.array(h.getSolution().col_value, dtype=float)
+            if len(values) == self.n_cols:
+                self._accept(values, bound)
+        ms = highspy.HighsModelStatus
+        if status == ms.kOptimal and self._best is not None:
+            return self._result(Status.OPTIMAL, gap=0.0)
+        if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+            return self._result(Status.INFEASIBLE)
+        if self._cancel.is_set():
+            return self._result(Status.STOPPED if self._best else Status.NO_ROSTER)
+        if status == ms.kInterrupt:  # our own guard on the time limit
+            return self._result(Status.BEST_FOUND if self._best else Status.NO_ROSTER)
+        if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit,
+                      ms.kObjectiveBound, ms.kObjectiveTarget, ms.kOptimal):
+            return self._result(Status.BEST_FOUND if self._best else Status.NO_ROSTER)
+        log.error("solve %s: HiGHS ended with %s", self.spec.name, status)
+        return self._result(Status.ERROR)
+
+    def _find_first_roster(self):
+        """Phase 1: a legal roster fast, by solving with a zero objective.
+
+        HiGHS's feasibility heuristics find one in about a second on real-sized
+        departments, where the full objective can keep it busy for minutes; the
+        roster then starts phase 2 (the full objective) as its incumbent.
+        """
+        h = self.hm.highs
+        n = self.n_cols
+        cols = np.arange(n, dtype=np.int32)
+        cost = np.array(h.getLp().col_cost_, dtype=float)
+        h.changeColsCost(n, cols, np.zeros(n))
+        remaining = self.time_limit - (time.monotonic() - self._started)
+        h.setOptionValue("time_limit", max(0.05, min(remaining, self.phase1_limit)))
+        h.setOptionValue("mip_rel_gap", 1.0)
+        h.run()
+        values = None
+        if h.getInfo().primal_solution_status == 2:
+            values = np.array(h.getSolution().col_value, dtype=float)
+        self.phase1_status = h.getModelStatus()
+        h.changeColsCost(n, cols, cost)
+        h.setOptionValue("mip_rel_gap", 1e-6)
+        if values is not None and len(values) == n:
+            self._accept(values, -np.inf)
+            h.setSolution(self._solution(values))
+
+    def _solution(self, values):
+        sol = highspy.HighsSolution()
+        sol.col_value = list(values)
+        sol.value_valid = True
+        return sol
+
+    def _set_start(self, roster):
+        """Give HiGHS a known roster as its first incumbent (a warm start)."""
+        values = np.zeros(self.n_cols)
+        for (key, day, code), var in self.model.x.items():
+            if roster.rows.get(key, [None] * self.spec.days)[day] == code:
+                values[self.hm.index[var.name]] = 1.0
+        sol = highspy.HighsSolution()
+        sol.col_value = list(values)
+        sol.value_valid = True
+        self.hm.highs.setSolution(sol)
+
+    def _result(self, status, gap=None):
+        elapsed = time.monotonic() - self._started
+        if self._best is None:
+            return SolveResult(status, elapsed=elapsed,
+                               bound=self._bound, improvements=0)
+        objective, roster, by_family, report = self._best
+        if gap is None:
+            gap = relative_gap(objective, self._bound)
+        bound = objective if gap == 0.0 else self._bound
+        roster.meta.update({"status": status, "objective": round(objective, 4),
+                            "gap": round(gap, 6)})
+        return SolveResult(status, roster, objective, bound, gap, elapsed, report,
+                           by_family, self._first, self._improvements)
+
+
+def solve(spec, time_limit=60.0, threads=None, on_progress=None, start_roster=None):
+    """Solve ``spec`` within ``time_limit`` seconds; see ``Solver`` to cancel."""
+    return Solver(spec, time_limit, threads, on_progress,
+                  start_roster=start_roster).run()
