@@ -181,7 +181,7 @@ class Solver:
 
     def __init__(self, spec, time_limit=60.0, threads=None, on_progress=None,
                  model=None, start_roster=None, feasibility_first=True,
-                 phase1_limit=30.0):
+                 phase1_limit=30.0, use_lns=True, final_share=0.2):
         self.spec = spec
         self.time_limit = float(time_limit)
         self.threads = threads
@@ -191,6 +191,9 @@ class Solver:
         self.feasibility_first = feasibility_first
         self.phase1_limit = phase1_limit
         self.phase1_status = None
+        self.use_lns = use_lns
+        self.final_share = final_share
+        self._sub = False
         self._cancel = threading.Event()
         self._best = None  # (objective, roster, by_family, report)
         self._bound = None
@@ -220,7 +223,11 @@ class Solver:
                             self.spec.name, None if values is None else len(values),
                             self.n_cols)
                 return
-            bound = event.data_out.mip_dual_bound + self.hm.constant
+            bound = self._bound
+            if not self._sub:  # a part's bound says nothing of the whole
+                own = event.data_out.mip_dual_bound + self.hm.constant
+                if np.isfinite(own) and (bound is None or own > bound):
+                    bound = self._bound = own
             self._accept(np.array(values, dtype=float), bound)
         except Exception:  # never let an exception cross into HiGHS
             log.exception("solve %s: incumbent handling failed", self.spec.name)
@@ -240,11 +247,10 @@ class Solver:
         if self._first is None:
             self._first = elapsed
         self._best = (objective, roster, by_family, report)
-        self._bound = bound
         self._improvements += 1
         gap = relative_gap(objective, bound)
-        log.info("solve %s: improved to %.2f (bound %.2f, gap %s) after %.1fs",
-                 self.spec.name, objective, bound,
+        log.info("solve %s: improved to %.2f (bound %s, gap %s) after %.1fs",
+                 self.spec.name, objective, "-" if bound is None else f"{bound:.2f}",
                  "-" if gap is None else f"{100 * gap:.2f}%", elapsed)
         if self.on_progress:
             self.on_progress(Progress(objective, bound, gap, elapsed, roster,
@@ -274,21 +280,15 @@ class Solver:
             self._find_first_roster()
         if self._cancel.is_set():
             return self._result(Status.STOPPED if self._best else Status.NO_ROSTER)
-        remaining = self.time_limit - (time.monotonic() - self._started)
-        if remaining <= 0.05:
-            return self._result(Status.BEST_FOUND if self._best else Status.NO_ROSTER)
-        h.setOptionValue("time_limit", remaining)
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
-        bound = info.mip_dual_bound + self.hm.constant
-        if self._best is not None and np.isfinite(bound):
-            self._bound = bound
-        # the final solution may be newer than the last callback
-        if info.primal_solution_status == 2:
-            values = np.array(h.getSolution().col_value, dtype=float)
-            if len(values) == self.n_cols:
-                self._accept(values, bound)
+        if self.phase1_status == highspy.HighsModelStatus.kInfeasible:
+            return self._result(Status.INFEASIBLE)
+        if self._best is not None and self.use_lns:
+            # a short look at the whole model: small ones end here, proven
+            status = self._full_run(min(self._remaining(), 0.1 * self.time_limit))
+            if status == highspy.HighsModelStatus.kOptimal:
+                return self._result(Status.OPTIMAL, gap=0.0)
+            self._lns(until=self.time_limit * (1 - self.final_share))
+        status = self._full_run(self._remaining())
         ms = highspy.HighsModelStatus
         if status == ms.kOptimal and self._best is not None:
             return self._result(Status.OPTIMAL, gap=0.0)
@@ -296,13 +296,107 @@ class Solver:
             return self._result(Status.INFEASIBLE)
         if self._cancel.is_set():
             return self._result(Status.STOPPED if self._best else Status.NO_ROSTER)
-        if status == ms.kInterrupt:  # our own guard on the time limit
-            return self._result(Status.BEST_FOUND if self._best else Status.NO_ROSTER)
         if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit,
-                      ms.kObjectiveBound, ms.kObjectiveTarget, ms.kOptimal):
+                      ms.kObjectiveBound, ms.kObjectiveTarget, ms.kInterrupt,
+                      ms.kOptimal, None):
             return self._result(Status.BEST_FOUND if self._best else Status.NO_ROSTER)
         log.error("solve %s: HiGHS ended with %s", self.spec.name, status)
         return self._result(Status.ERROR)
+
+    def _remaining(self):
+        return self.time_limit - (time.monotonic() - self._started)
+
+    def _full_run(self, seconds):
+        """Run HiGHS on the whole model, warm-started with the best roster."""
+        if seconds <= 0.05 or self._cancel.is_set():
+            return None
+        h = self.hm.highs
+        if self._best is not None:
+            self._set_start(self._best[1])
+        self._sub = False
+        h.setOptionValue("time_limit", seconds)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        bound = info.mip_dual_bound + self.hm.constant
+        if np.isfinite(bound) and (self._bound is None or bound > self._bound):
+            self._bound = bound
+        if info.primal_solution_status == 2:
+            # the final solution may be newer than the last callback
+            values = np.array(h.getSolution().col_value, dtype=float)
+            if len(values) == self.n_cols:
+                self._accept(values, self._bound)
+        return status
+
+    def _lns(self, until):
+        """Large-neighbourhood search: re-solve parts of the roster with HiGHS.
+
+        Each round frees the assignments of a group of employees, or of a window
+        of days, fixes everything else to the best roster, and lets HiGHS improve
+        the part; the neighbourhood grows when HiGHS proves its part optimal fast
+        and shrinks when it runs out of time.
+        """
+        import random
+
+        rng = random.Random(0)
+        h = self.hm.highs
+        spec = self.spec
+        x_items = list(self.model.x.items())
+        cols = np.array([self.hm.index[v.name] for _, v in x_items], dtype=np.int32)
+        ones = np.ones(len(cols))
+        zeros = np.zeros(len(cols))
+        keys = [e.key for e in spec.employees]
+        size_emp = max(2, min(len(keys), len(keys) // 4 or 2))
+        size_days = min(spec.days, 14)
+        sub_limit = 4.0
+        rounds = 0
+        self._sub = True
+        while not self._cancel.is_set():
+            left = until - (time.monotonic() - self._started)
+            if left < 1.0:
+                break
+            rounds += 1
+            best_roster = self._best[1]
+            if rounds % 2:
+                chosen = set(rng.sample(keys, min(size_emp, len(keys))))
+                free = [key in chosen for (key, _, _), _ in x_items]
+            else:
+                first = rng.randrange(spec.days)
+                window = {(first + i) % spec.days for i in range(size_days)}
+                free = [day in window for (_, day, _), _ in x_items]
+            fixed = np.array([not f for f in free])
+            values = np.array([1.0 if best_roster.rows[k][d] == c else 0.0
+                               for (k, d, c), _ in x_items])
+            idx = cols[fixed]
+            h.changeColsBounds(len(idx), idx, values[fixed], values[fixed])
+            self._set_start(best_roster)
+            h.setOptionValue("time_limit", min(sub_limit, left))
+            before = self._best[0]
+            t0 = time.monotonic()
+            h.run()
+            took = time.monotonic() - t0
+            status = h.getModelStatus()
+            h.changeColsBounds(len(cols), cols, zeros, ones)
+            if h.getInfo().primal_solution_status == 2:
+                sol = np.array(h.getSolution().col_value, dtype=float)
+                if len(sol) == self.n_cols:
+                    self._accept(sol, self._bound)
+            proven = status == highspy.HighsModelStatus.kOptimal
+            log.debug("lns %s: round %d %s took %.1fs, %.1f -> %.1f", spec.name,
+                      rounds, "employees" if rounds % 2 else "days", took, before,
+                      self._best[0])
+            if proven and took < sub_limit / 2:
+                if rounds % 2:
+                    size_emp = min(len(keys), size_emp + 1)
+                else:
+                    size_days = min(spec.days, size_days + 2)
+            elif not proven:
+                if rounds % 2:
+                    size_emp = max(2, size_emp - 1)
+                else:
+                    size_days = max(4, size_days - 2)
+        self._sub = False
+        log.info("lns %s: %d rounds, best %.2f", spec.name, rounds, self._best[0])
 
     def _find_first_roster(self):
         """Phase 1: a legal roster fast, by solving with a zero objective.
