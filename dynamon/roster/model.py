@@ -702,22 +702,57 @@ def add_overstaffing(model):
     """Every person above the minimum staffing of a shift costs."""
     spec = model.spec
     weight = spec.rules.weights["overstaffing"]
-    for (key, day, code), var in model.x.items():
-        model.linear_terms.append(("overstaffing", var + 0, weight))
-    for (day, code), req in spec.demand.items():
-        if req.minimum:
-            model.linear_terms.append(
-                ("overstaffing", pulp.LpAffineExpression(constant=-req.minimum),
-                 weight))
+    on_shift = {}
+    for (_, day, code), var in model.x.items():
+        on_shift.setdefault((day, code), []).append(var)
+    for (day, code), items in sorted(on_shift.items()):
+        req = spec.demand.get((day, code))
+        minimum = req.minimum if req else 0
+        if minimum == 0:
+            model.linear_terms.append(("overstaffing", pulp.lpSum(items), weight))
+        else:
+            _penalty(model, "overstaffing", f"{day}_{code}",
+                     [pulp.lpSum(items) - minimum], weight)
 
 
 def add_hours_off_target(model):
-    """Each hour between planned and contract hours costs (plusstid/minustid)."""
+    """Each hour between planned and contract hours costs (plusstid/minustid).
+
+    Shifts come in whole lengths, so most targets cannot be met exactly; the least
+    reachable distance is a valid lower bound on the penalty and tightens the
+    bound HiGHS proves against.
+    """
     spec = model.spec
     weight = spec.rules.weights["hours_off_target"]
+    tol = spec.rules["contract_tolerance_hours"]
     for emp in spec.employees:
-        diff = _hours(model, emp.key) - spec.contract_hours(emp)
-        _penalty(model, "hours_off_target", emp.key, [diff, -1 * diff], weight)
+        target = spec.contract_hours(emp)
+        diff = _hours(model, emp.key) - target
+        pen = _penalty(model, "hours_off_target", emp.key, [diff, -1 * diff], weight)
+        if pen is not None:
+            lengths = {spec.shift(c).paid_hours for c in emp.shift_types}
+            pen.lowBound = _least_distance(lengths, target, tol, spec.days)
+
+
+def _least_distance(lengths, target, tol, days):
+    """Least |sum - target| over sums of at most ``days`` shifts of these lengths."""
+    cents = sorted({round(h * 100) for h in lengths if h > 0})
+    top = round((target + tol) * 100)
+    reach = {0: 0}  # total -> fewest shifts
+    frontier = [0]
+    while frontier:
+        nxt = []
+        for total in frontier:
+            for c in cents:
+                t = total + c
+                if t <= top and t not in reach and reach[total] + 1 <= days:
+                    reach[t] = reach[total] + 1
+                    nxt.append(t)
+        frontier = nxt
+    goal = round(target * 100)
+    lo = round((target - tol) * 100)
+    best = min((abs(t - goal) for t in reach if t >= lo), default=0)
+    return best / 100
 
 
 def _set_objective(model):

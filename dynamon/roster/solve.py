@@ -193,6 +193,7 @@ class Solver:
         self.phase1_status = None
         self.use_lns = use_lns
         self.final_share = final_share
+        self.small_model = 800  # assignment variables
         self._sub = False
         self._cancel = threading.Event()
         self._best = None  # (objective, roster, by_family, report)
@@ -283,10 +284,12 @@ class Solver:
         if self.phase1_status == highspy.HighsModelStatus.kInfeasible:
             return self._result(Status.INFEASIBLE)
         if self._best is not None and self.use_lns:
-            # a short look at the whole model: small ones end here, proven
-            status = self._full_run(min(self._remaining(), 0.1 * self.time_limit))
-            if status == highspy.HighsModelStatus.kOptimal:
-                return self._result(Status.OPTIMAL, gap=0.0)
+            if len(self.model.x) <= self.small_model:
+                # small models: the whole model first; most end here, proven
+                status = self._full_run(min(self._remaining(),
+                                            0.3 * self.time_limit))
+                if status == highspy.HighsModelStatus.kOptimal:
+                    return self._result(Status.OPTIMAL, gap=0.0)
             self._lns(until=self.time_limit * (1 - self.final_share))
         status = self._full_run(self._remaining())
         ms = highspy.HighsModelStatus
@@ -346,9 +349,9 @@ class Solver:
         ones = np.ones(len(cols))
         zeros = np.zeros(len(cols))
         keys = [e.key for e in spec.employees]
-        size_emp = max(2, min(len(keys), len(keys) // 4 or 2))
-        size_days = min(spec.days, 14)
-        sub_limit = 4.0
+        size_emp = max(2, min(len(keys), 4))
+        size_days = min(spec.days, 7)
+        sub_limit = 3.0
         rounds = 0
         self._sub = True
         while not self._cancel.is_set():

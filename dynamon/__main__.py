@@ -1,0 +1,7 @@
+"""python -m dynamon: the engine's command line."""
+
+import sys
+
+from dynamon.cli import main
+
+sys.exit(main())
