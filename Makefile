@@ -21,7 +21,7 @@ run: install
 	mkdir -p $(DATA)
 	$(PY) -m dynamon example sykehjem > $(DATA)/sykehjem.json.tmp
 	mv $(DATA)/sykehjem.json.tmp $(DATA)/sykehjem.json
-	$(PY) -m dynamon solve $(DATA)/sykehjem.json --time-limit 60 --out $(DATA)/sykehjem-roster.csv
+	$(PY) -m dynamon solve $(DATA)/sykehjem.json --time-limit 60 --show --out $(DATA)/sykehjem-roster.csv
 
 test: install
 	$(PY) -m pytest -q tests

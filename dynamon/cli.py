@@ -91,6 +91,20 @@ def print_figures(spec, roster, lang):
              f"{p.weekend_shifts:>8} {p.quick_returns:>4}")
 
 
+def print_roster(spec, roster, lang):
+    """The roster as a grid: one line per employee, one column per day."""
+    labels = analysis.label_free_days(spec, roster)
+    names = ("ma ti on to fr lø sø" if lang == "nb" else "mo tu we th fr sa su")
+    days = names.split()
+    _out(("Turnus:" if lang == "nb" else "Roster:"))
+    head = " | ".join(" ".join(f"{d:>2}" for d in days) for _ in range(spec.weeks))
+    _out(f"  {'':<8}{head}")
+    for key, row in labels.items():
+        weeks = [" ".join(f"{c:>2}" for c in row[7 * w:7 * w + 7])
+                 for w in range(spec.weeks)]
+        _out(f"  {key:<8}" + " | ".join(weeks))
+
+
 def write_roster(path, roster, spec):
     roster.labels = analysis.label_free_days(spec, roster)
     text = (roster_mod.to_csv(roster, spec) if path.lower().endswith(".csv")
@@ -143,6 +157,8 @@ def cmd_solve(args):
          + (("bestått, 0 brudd" if nb else "passed, 0 violations") if report.ok
             else f"{len(report.violations)} " + ("brudd" if nb else "violations")))
     print_figures(spec, result.roster, lang)
+    if args.show:
+        print_roster(spec, result.roster, lang)
     if args.out:
         write_roster(args.out, result.roster, spec)
         _out(("Turnus skrevet til " if nb else "Roster written to ") + args.out)
@@ -228,6 +244,7 @@ def build_parser():
     p.add_argument("--time-limit", type=float, default=60.0)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--out", help="write the roster (.json or .csv)")
+    p.add_argument("--show", action="store_true", help="print the roster grid")
     p.add_argument("--explain-time", type=float, default=60.0,
                    help="seconds for the infeasibility explanation")
     p.set_defaults(func=cmd_solve)

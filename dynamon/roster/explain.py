@@ -225,24 +225,28 @@ def explain(spec, time_limit=60.0):
             f"{emp.weekend_rhythm}th weekend)", amount))
 
     over = sum(a for k, _, _, a in hours_rows if k == "hours_over")
+    surplus_weekends = (figures["person_weekends_by_rhythm"]
+                        > figures["person_weekends_needed"])
     if over > 0 or short_hours > 0:
         result.findings.insert(0, Finding(
             "summary_hours",
             f"Minimumsbemanningen krever {_num(figures['hours_needed'], 'nb')} t over "
             f"perioden; de ansatte kan gi høyst {_num(figures['hours_max'], 'nb')} t "
             f"(avtalte {_num(figures['hours_contract'], 'nb')} t pluss toleransen). "
-            f"Helgerytmene gir {figures['person_weekends_by_rhythm']} arbeidshelger "
-            f"mot {figures['person_weekends_needed']} som trengs, og hver helg ut "
-            "over behovet gir vakter over minimum. Det mangler om lag "
-            f"{_num(over + short_hours, 'nb')} t.",
+            + (f"Helgerytmene gir {figures['person_weekends_by_rhythm']} "
+               f"arbeidshelger mot {figures['person_weekends_needed']} som trengs, "
+               "og hver helg ut over behovet gir vakter over minimum. "
+               if surplus_weekends else "")
+            + f"Det mangler om lag {_num(over + short_hours, 'nb')} t.",
             f"The minimum staffing needs {_num(figures['hours_needed'], 'en')} h over "
             f"the period; the staff can give at most "
             f"{_num(figures['hours_max'], 'en')} h (contract "
-            f"{_num(figures['hours_contract'], 'en')} h plus the tolerance). The "
-            f"weekend rhythms give {figures['person_weekends_by_rhythm']} working "
-            f"weekends against {figures['person_weekends_needed']} needed, and each "
-            "surplus weekend means shifts above the minimum. About "
-            f"{_num(over + short_hours, 'en')} h are missing.",
+            f"{_num(figures['hours_contract'], 'en')} h plus the tolerance). "
+            + (f"The weekend rhythms give {figures['person_weekends_by_rhythm']} "
+               f"working weekends against {figures['person_weekends_needed']} "
+               "needed, and each surplus weekend means shifts above the minimum. "
+               if surplus_weekends else "")
+            + f"About {_num(over + short_hours, 'en')} h are missing.",
             over + short_hours))
     if hours_rows and not short_hours and not weekend_rows:
         need_tol = tol + worst_hours

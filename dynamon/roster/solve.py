@@ -10,7 +10,10 @@ does not, so it is not used. The objective's constant term, which HiGHS never se
 is added back before any objective, bound or gap is shown.
 """
 
+import contextlib
 import logging
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -110,6 +113,20 @@ def relative_gap(objective, bound):
     return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
 
 
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence file descriptor 1 for a moment (output written from C code)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class HighsModel:
     """A PuLP problem copied into a highspy.Highs object, columns in PuLP order."""
 
@@ -118,7 +135,8 @@ class HighsModel:
         self.variables = prob.variables()
         self.index = {v.name: i for i, v in enumerate(self.variables)}
         self.constant = prob.objective.constant
-        self.highs = highspy.Highs()
+        with _quiet_stdout():  # HiGHS prints its banner from C on creation
+            self.highs = highspy.Highs()
         self._pass(prob)
 
     def _pass(self, prob):

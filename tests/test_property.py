@@ -1,0 +1,165 @@
+"""Property tests: random small departments through the solver and the model.
+
+1. ``test_solver_rosters_always_pass_the_checker``: whatever ``solve`` returns
+   for a random small department, a roster it hands out passes the independent
+   checker, and the status is never ERROR.
+2. ``test_model_and_checker_agree_on_random_rosters``: the MILP with every
+   assignment fixed admits a roster exactly when the checker finds it legal,
+   along a random walk of rosters near the edge of legality.
+
+Known model bugs (xfail tests in test_model.py) are kept out of reach here and
+named where they are: a 1-week cycle under ``sunday_rule: next_off``, a hard rest
+after nights above 24 h, the night-work limit for employees who may but do not
+work nights, and DST weeks.
+"""
+
+import random
+
+from hypothesis import HealthCheck
+from hypothesis import event
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from dynamon.roster.check import check
+from dynamon.roster.roster import Roster
+from dynamon.roster.solve import Status
+from dynamon.roster.spec import load_spec
+from tests.builders import SHIFTS
+from tests.builders import WEEKDAYS
+from tests.builders import ModelProbe
+from tests.builders import emp
+from tests.builders import need
+from tests.builders import solve_logged
+from tests.builders import spec_dict
+from tests.builders import text_of
+
+# plain AML allows 9 h shifts at most: a 9 h night there
+AML_NIGHT = {"code": "N", "name": "Natt", "start": "22:00", "end": "07:00",
+             "paid_hours": 9}
+AML_SHIFTS = SHIFTS[:2] + [AML_NIGHT]
+
+
+@st.composite
+def departments(draw):
+    """A small spec dict: 1-2 weeks, 2-6 employees, random demand 0-2 (mostly 0)."""
+    weeks = draw(st.integers(1, 2))
+    rule_set = draw(st.sampled_from(["ks_sykehjem", "aml"]))
+    codes = ["D", "A", "N"]
+    employees = []
+    for i in range(draw(st.integers(2, 6))):
+        shifts = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3,
+                               unique=True))
+        employees.append(emp(
+            f"e{i + 1}",
+            position_percent=draw(st.integers(10, 100)),
+            competences=[draw(st.sampled_from(["SPL", "HFA"]))],
+            shift_types=sorted(shifts),
+            weekend_rhythm=draw(st.sampled_from([0, 2])) if weeks == 2 else 0))
+    demand = []
+    for code in codes:
+        for day in WEEKDAYS:
+            low = draw(st.sampled_from([0, 0, 0, 1, 1, 2]))
+            # a 1-week cycle repeats every week, so it has no legal Sunday work
+            # (Saturday 18:00 - Sunday 22:00): leave those shifts unstaffed
+            sunday = day == "sun" and code != "N" or day == "sat" and code == "A"
+            if low and not (weeks == 1 and sunday):
+                demand.append(need(code, low, weekdays=[day]))
+    rules = {"contract_tolerance_hours": 40}
+    if rule_set == "ks_sykehjem":
+        rules["weekend_rhythm"] = 0
+    return spec_dict(weeks=weeks, rule_set=rule_set, quiet=False, rules=rules,
+                     shift_types=AML_SHIFTS if rule_set == "aml" else SHIFTS,
+                     employees=employees, demand=demand)
+
+
+@settings(max_examples=15, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(departments())
+def test_solver_rosters_always_pass_the_checker(data):
+    spec = load_spec(data)
+    result = solve_logged(spec, 10)
+    event(f"status {result.status}")
+    assert result.status != Status.ERROR, (result.summary_en(), result.warnings)
+    assert result.status in (Status.OPTIMAL, Status.BEST_FOUND, Status.INFEASIBLE,
+                             Status.NO_ROSTER)
+    if result.roster is not None:
+        report = check(spec, result.roster)
+        assert report.ok, [v.message_en for v in report.violations[:5]]
+        assert result.status in (Status.OPTIMAL, Status.BEST_FOUND)
+    else:
+        assert result.status in (Status.INFEASIBLE, Status.NO_ROSTER)
+    # The model never offers a roster the checker refuses. Not for a 1-week
+    # cycle under next_off, where it does (test_sunday_next_off_in_a_one_week_cycle).
+    if not (spec.weeks == 1 and spec.rules["sunday_rule"] == "next_off"):
+        assert not result.errors, result.errors
+
+
+@st.composite
+def rule_mixes(draw):
+    """Rule parameters across their ranges, away from the known model bugs."""
+    weeks = draw(st.integers(1, 3))
+    rules = {
+        "contract_tolerance_hours": 40,
+        "min_daily_rest_hours": 11,
+        "agreed_min_daily_rest_hours": draw(st.sampled_from([8, 9, 11])),
+        "min_weekly_rest_hours": draw(st.sampled_from([28, 35, 36])),
+        "max_hours_per_day": draw(st.sampled_from([9, 10, 12.5])),
+        "max_hours_per_week": draw(st.sampled_from([30, 40, 54])),
+        "averaging_weeks": draw(st.sampled_from([1, 2, 3, 8])),
+        "sunday_rule": (draw(st.sampled_from(["next_off", "averaged"]))
+                        if weeks > 1 else "averaged"),
+        "sunday_max_in_row": draw(st.integers(1, 6)),
+        "whole_weekends": draw(st.booleans()),
+        "weekend_rhythm": 0,
+        "max_consecutive_days": draw(st.sampled_from([None, 2, 3, 5])),
+        "max_consecutive_nights": draw(st.sampled_from([None, 1, 2, 4])),
+        "min_off_after_nights_hours": draw(st.sampled_from([None, 24])),
+        "night_avg_max_hours_per_day": 12,
+    }
+    rules["max_avg_hours_per_week"] = min(rules["max_hours_per_week"],
+                                          draw(st.sampled_from([25, 35, 48])))
+    employees = []
+    for i in range(2):
+        limits = {}
+        if draw(st.booleans()):
+            limits["max_consecutive_days"] = draw(st.integers(2, 4))
+        if draw(st.booleans()):
+            limits["max_consecutive_nights"] = draw(st.integers(1, 2))
+        employees.append(emp(
+            f"e{i + 1}", position_percent=draw(st.sampled_from([10, 20, 30])),
+            shift_types=sorted(draw(st.lists(st.sampled_from(["D", "A", "N"]),
+                                             min_size=1, max_size=3, unique=True))),
+            weekend_rhythm=draw(st.sampled_from([0] + list(range(1, weeks + 1)))),
+            limits=limits,
+            fixed_days_off=({"weekdays": [draw(st.sampled_from(WEEKDAYS))]}
+                            if draw(st.booleans()) else {})))
+    seed = draw(st.integers(0, 2 ** 32 - 1))
+    return spec_dict(weeks=weeks, rules=rules, quiet=False, employees=employees), seed
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(rule_mixes())
+def test_model_and_checker_agree_on_random_rosters(case):
+    data, seed = case
+    spec = load_spec(data)
+    probe = ModelProbe(spec)
+    rng = random.Random(seed)
+    rows = {e.key: [None] * spec.days for e in spec.employees}
+    broken = len(check(spec, Roster(rows)).violations)
+    for _ in range(40):
+        # change one cell; keep the change unless it breaks more rules
+        employee = rng.choice(spec.employees)
+        day = rng.randrange(spec.days)
+        trial = {key: list(cells) for key, cells in rows.items()}
+        trial[employee.key][day] = rng.choice(list(employee.shift_types) + [None])
+        roster = Roster(trial)
+        report = check(spec, roster)
+        legal = report.ok
+        assert probe.accepts(roster) == legal, (
+            "model and checker disagree", legal,
+            {key: text_of(roster, key) for key in trial},
+            [v.message_en for v in report.violations[:3]])
+        if len(report.violations) <= broken or rng.random() < 0.05:
+            rows, broken = trial, len(report.violations)
