@@ -96,7 +96,7 @@ def print_roster(spec, roster, lang):
     labels = analysis.label_free_days(spec, roster)
     names = ("ma ti on to fr lø sø" if lang == "nb" else "mo tu we th fr sa su")
     days = names.split()
-    _out(("Turnus:" if lang == "nb" else "Roster:"))
+    _out("Turnus:" if lang == "nb" else "Roster:")
     head = " | ".join(" ".join(f"{d:>2}" for d in days) for _ in range(spec.weeks))
     _out(f"  {'':<8}{head}")
     for key, row in labels.items():
@@ -141,7 +141,7 @@ def cmd_solve(args):
     summary = result.summary_nb() if nb else result.summary_en()
     _out(("Resultat: " if nb else "Result: ") + summary)
     if result.status == Status.INFEASIBLE:
-        _out(("Forklaring:" if nb else "Explanation:"))
+        _out("Forklaring:" if nb else "Explanation:")
         for line in explain(spec, time_limit=args.explain_time).lines(lang):
             _out("  " + line)
         return EXIT_INFEASIBLE
@@ -185,8 +185,8 @@ def cmd_check(args):
         _out(f"{mark:<5} {rule:<24} {paragraph:<36} {count}")
     for v in report.violations:
         _out("- " + (v.message_nb if nb else v.message_en))
-    _out((f"{len(report.violations)} brudd" if nb
-          else f"{len(report.violations)} violations"))
+    _out(f"{len(report.violations)} brudd" if nb
+          else f"{len(report.violations)} violations")
     return EXIT_OK if report.ok else EXIT_VIOLATIONS
 
 

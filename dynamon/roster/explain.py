@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass
 from dataclasses import field
 
-import highspy
 import numpy as np
 
 from dynamon.roster.model import build_model

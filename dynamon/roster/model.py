@@ -166,7 +166,7 @@ def add_assignment_variables(model):
 
 
 def add_one_shift_per_day(model):
-    """One shift at a time: at most one shift starts per employee and day (AML § 10-8)."""
+    """One shift at a time: at most one shift starts per employee and day (§ 10-8)."""
     for (key, day), items in model._by_day.items():
         if len(items) > 1:
             _add(model, pulp.lpSum(v for _, v in items) <= 1,
@@ -226,7 +226,7 @@ def add_contract_hours(model, elastic=False):
 
 
 def add_daily_rest(model):
-    """Daily rest: no two work periods closer than the agreed floor (AML § 10-8 (1), (3)).
+    """Daily rest: no two work periods closer than the agreed floor (AML § 10-8).
 
     Pairs of shifts on nearby days whose real gap is below the floor (or that overlap)
     cannot both be worked; across the wrap too.
@@ -349,7 +349,7 @@ def _week_minutes(model, key, week):
 
 
 def add_hours_per_week(model):
-    """Hours per week and their average over the averaging window (AML § 10-4, § 10-5)."""
+    """Hours per week, and averaged over the averaging window (AML § 10-4, § 10-5)."""
     spec = model.spec
     limit = spec.rules["max_hours_per_week"] * 60
     avg_limit = spec.rules["max_avg_hours_per_week"] * 60
@@ -517,7 +517,8 @@ def _after_night_pairs(model, key, hours):
                         continue  # the series goes on
                     gap = tl.interval(day + ahead, code2)[0] - end
                     if gap < hours * 60:
-                        out.append((var, day, var2, gap, f"{day}_{code}_{ahead}_{code2}"))
+                        tag = f"{day}_{code}_{ahead}_{code2}"
+                        out.append((var, day, var2, gap, tag))
     return out
 
 
@@ -613,8 +614,9 @@ def add_isolated_days(model):
     w_free = spec.rules.weights["isolated_free_day"]
     for emp in spec.employees:
         for day in range(spec.days):
-            before, now, after = (model.work(emp.key, day - 1), model.work(emp.key, day),
-                                  model.work(emp.key, day + 1))
+            before = model.work(emp.key, day - 1)
+            now = model.work(emp.key, day)
+            after = model.work(emp.key, day + 1)
             if model.assignments(emp.key, day):
                 _penalty(model, "isolated_work_day", f"{emp.key}_{day}",
                          [now - before - after], w_work)
@@ -689,7 +691,7 @@ def add_wishes(model):
     spec = model.spec
     base = spec.rules.weights["wish"]
     for emp in spec.employees:
-        for i, wish in enumerate(emp.wishes):
+        for wish in emp.wishes:
             for day in wish.days:
                 items = [v for (_, _, c), v in model.assignments(emp.key, day)
                          if wish.shift in ("*", c)]

@@ -22,7 +22,7 @@ class Timeline:
         self.spec = spec
         self.tz = zoneinfo.ZoneInfo(spec.timezone)
         origin = dt.datetime.combine(spec.start, dt.time(0), self.tz)
-        self.origin = origin.astimezone(dt.timezone.utc)
+        self.origin = origin.astimezone(dt.UTC)
         self.interval = lru_cache(maxsize=None)(self._interval)
         self.midnight = lru_cache(maxsize=None)(self._midnight)
 
@@ -32,7 +32,7 @@ class Timeline:
             minutes -= 24 * 60
         local = dt.datetime(date.year, date.month, date.day, minutes // 60,
                             minutes % 60, tzinfo=self.tz)
-        delta = local.astimezone(dt.timezone.utc) - self.origin
+        delta = local.astimezone(dt.UTC) - self.origin
         return int(delta.total_seconds() // 60)
 
     def _midnight(self, day):
