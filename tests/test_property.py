@@ -138,7 +138,7 @@ def rule_mixes(draw):
     return spec_dict(weeks=weeks, rules=rules, quiet=False, employees=employees), seed
 
 
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=50, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(rule_mixes())
 def test_model_and_checker_agree_on_random_rosters(case):

@@ -1,0 +1,83 @@
+"""The web app: Flask + HTMX partials, server-rendered, no JS build.
+
+``create_app`` reads the configuration from the environment (see config.py), lets
+a test override any of it, opens the database, binds the extensions and registers
+one blueprint per area.
+"""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask import abort
+from flask import request
+from flask import send_from_directory
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from dynamon.web import config as config_mod
+from dynamon.web.models import db
+from dynamon.web.models import open_database
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+VENDOR_FILES = {
+    "htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "sse.js": "htmx-ext-sse/dist/sse.min.js",
+}
+
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale():
+    from flask import session
+
+    chosen = session.get("lang")
+    if chosen in ("nb", "en"):
+        return chosen
+    return request.accept_languages.best_match(["nb", "en"]) or "nb"
+
+
+def create_app(overrides=None):
+    app = Flask("dynamon", template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    app.config.update(config_mod.from_env())
+    app.config.update(overrides or {})
+
+    open_database(app.config["DATABASE_URL"])
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+
+    @app.route("/vendor/<path:name>")
+    def vendor(name):
+        """Third-party browser files, installed at setup from the npm registry."""
+        if name not in VENDOR_FILES:
+            abort(404)
+        path = ROOT / "node_modules" / VENDOR_FILES[name]
+        return send_from_directory(path.parent, path.name, max_age=3600)
+
+    from dynamon.web import auth
+    from dynamon.web import cli
+    from dynamon.web import departments
+
+    auth.init_app(app)
+    departments.init_app(app)
+    cli.init_app(app)
+    return app
