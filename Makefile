@@ -3,11 +3,13 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-DATA ?= data
+DYNAMON_DATA ?= data
+PORT ?= 5000
+HOST ?= 127.0.0.1
 
-.PHONY: install run test bench lint clean
+.PHONY: install run solve-demo test bench lint clean translations
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed translations
 
 $(VENV)/pyvenv.cfg:
 	@test -n "$(PYTHON)" || { echo "python3.11 or python3 is needed" >&2; exit 1; }
@@ -17,11 +19,30 @@ $(VENV)/.installed: requirements.txt $(VENV)/pyvenv.cfg
 	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# Browser files (htmx and its SSE extension; axe-core for the tests) come from the
+# npm registry at pinned versions and are served from our own host.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Debian: apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+translations: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile -q -d translations; fi
+
 run: install
-	mkdir -p $(DATA)
-	$(PY) -m dynamon example sykehjem > $(DATA)/sykehjem.json.tmp
-	mv $(DATA)/sykehjem.json.tmp $(DATA)/sykehjem.json
-	$(PY) -m dynamon solve $(DATA)/sykehjem.json --time-limit 60 --show --out $(DATA)/sykehjem-roster.csv
+	mkdir -p $(DYNAMON_DATA)
+	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app db upgrade
+	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app demo
+	@echo "Dynamon is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/gunicorn --workers 2 --threads 8 \
+		--bind $(HOST):$(PORT) --access-logfile - app:app
+
+solve-demo: install
+	mkdir -p $(DYNAMON_DATA)
+	$(PY) -m dynamon example sykehjem > $(DYNAMON_DATA)/sykehjem.json.tmp
+	mv $(DYNAMON_DATA)/sykehjem.json.tmp $(DYNAMON_DATA)/sykehjem.json
+	$(PY) -m dynamon solve $(DYNAMON_DATA)/sykehjem.json --time-limit 60 --show --out $(DYNAMON_DATA)/sykehjem-roster.csv
 
 test: install
 	$(PY) -m pytest -q tests
@@ -33,5 +54,5 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -252,7 +252,6 @@ def _b15_spec():
                         need("N", 1, 2, weekdays=ALL_DAYS)])
 
 
-@pytest.mark.slow
 def test_b15_case1_best_found_with_a_gap_and_the_roster_kept():
     spec = _b15_spec()
     try:
@@ -393,6 +392,33 @@ def test_b19_every_incumbent_is_legal_complete_and_recomputed(monkeypatch):
     assert result.roster.rows == events[-1].roster.rows
 
 
+def test_b19_short_incumbent_is_skipped_not_misread(caplog):
+    """A callback incumbent with fewer values than columns is never turned into a
+    roster (the solver falls back to the final solution HiGHS keeps)."""
+    spec = load(employees=[emp("e1", wishes=[wish("D", days=[1])])])
+    events = []
+    solver = Solver(spec, 10, on_progress=events.append)
+    solver.model, solver.hm = _tiny_model(spec)
+    solver.n_cols = len(solver.hm.variables)
+    solver._started = time.monotonic()
+
+    class Out:
+        mip_solution = [1.0] * (solver.n_cols - 1)
+        mip_dual_bound = 0.0
+
+    class Event:
+        data_out = Out()
+
+    with caplog.at_level("WARNING", logger="dynamon.roster.solve"):
+        solver._improving(Event())
+    assert events == [] and solver._best is None
+    assert any("skipped" in r.getMessage() for r in caplog.records)
+    Out.mip_solution = [0.0] * solver.n_cols
+    solver._improving(Event())
+    [event] = events
+    assert check(spec, event.roster).ok
+
+
 # ---------------------------------------------------------------- B20 cancel
 
 
@@ -402,12 +428,17 @@ def _cpu_seconds_over(seconds):
     return time.process_time() - before
 
 
-@pytest.mark.slow
 def test_b20_cancel_at_5s_stops_fast_keeps_the_best_roster_and_leaves_no_thread():
     spec = load_spec(str(DEMO))
     threads_before = threading.active_count()
     events = []
-    solver = Solver(spec, 120, on_progress=events.append)
+    have_roster = threading.Event()
+
+    def on_progress(event):
+        events.append(event)
+        have_roster.set()
+
+    solver = Solver(spec, 120, on_progress=on_progress)
     out = {}
 
     def work():
@@ -420,6 +451,9 @@ def test_b20_cancel_at_5s_stops_fast_keeps_the_best_roster_and_leaves_no_thread(
     worker = threading.Thread(target=work, name="b20-solve")
     worker.start()
     time.sleep(5)
+    # the first roster comes after about 3 s here; on a loaded machine wait for it,
+    # since what is tested is that the best roster is kept
+    assert have_roster.wait(60), "no roster within 65 s"
     cancelled_at = time.monotonic()
     solver.cancel()
     worker.join(30)

@@ -15,6 +15,7 @@ work nights, and DST weeks.
 
 import random
 
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import event
 from hypothesis import given
@@ -73,6 +74,7 @@ def departments(draw):
                      employees=employees, demand=demand)
 
 
+@pytest.mark.slow  # up to 15 solves of 10 s; typically 10-30 s in all
 @settings(max_examples=15, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(departments())

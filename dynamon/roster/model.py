@@ -372,8 +372,8 @@ def _sunday_indicators(model, key):
     indicators = []
     for week in range(spec.weeks):
         sat, sun = 7 * week + 5, 7 * week + 6
-        lo = tl.midnight(sat) + 18 * 60
-        hi = tl.midnight(sun) + 22 * 60
+        lo = tl._at(spec.date_of(sat), 18 * 60)  # wall clock, DST-proof
+        hi = tl._at(spec.date_of(sun), 22 * 60)
         touching = []
         for day in (sat - 1, sat, sun):
             for (_, _, code), var in model.assignments(key, day):
@@ -395,28 +395,42 @@ def add_sunday_rule(model):
         ind = _sunday_indicators(model, emp.key)
         if rule == "averaged":
             _add(model, pulp.lpSum(ind) <= spec.weeks // 2, f"sunday_avg_{emp.key}")
-        if in_row < spec.weeks:
-            for week in range(spec.weeks):
-                window = [ind[(week + i) % spec.weeks] for i in range(in_row + 1)]
-                _add(model, pulp.lpSum(window) <= in_row,
-                     f"sunday_row_{emp.key}_{week}")
+        # the windows wrap, so short cycles are covered too
+        for week in range(spec.weeks):
+            window = [ind[(week + i) % spec.weeks] for i in range(in_row + 1)]
+            _add(model, pulp.lpSum(window) <= in_row, f"sunday_row_{emp.key}_{week}")
 
 
 def add_night_work_average(model):
-    """Night workers: at most 8 h per 24 h on average over 4 weeks (AML § 10-11 (4))."""
+    """Night workers: at most 8 h per 24 h on average over 4 weeks (AML § 10-11 (4)).
+
+    It binds only employees who do work at night (over 3 h inside 21-06): an
+    indicator set by any such shift switches the limit on.
+    """
     spec = model.spec
     tl = model.timeline
-    limit_hours = spec.rules["night_avg_max_hours_per_day"] * (
-        28 - 4 * spec.rules["min_weekly_rest_hours"] / 24)
+    limit = spec.rules["night_avg_max_hours_per_day"] * (
+        28 - 4 * spec.rules["min_weekly_rest_hours"] / 24) * 60
     for emp in spec.employees:
-        nightly = any(night_minutes(spec.shift(c).start, spec.shift(c).end) > 180
-                      for c in emp.shift_types)
+        nightly = [c for c in emp.shift_types
+                   if night_minutes(spec.shift(c).start, spec.shift(c).end) > 180]
         if not nightly:
             continue
+        works_nights = pulp.LpVariable(_name("night_worker", emp.key), 0, 1)
+        for day in range(spec.days):
+            for (_, _, c), v in model.assignments(emp.key, day):
+                if c in nightly:
+                    _add(model, works_nights >= v, f"night_worker_{emp.key}_{day}_{c}")
         for day in range(spec.days):
             terms = [tl.duration(d, c) * v for d in range(day, day + 28)
                      for (_, _, c), v in model.assignments(emp.key, d)]
-            _add(model, pulp.lpSum(terms) <= limit_hours * 60,
+            most = sum(max([tl.duration(d, c) for (_, _, c), _ in
+                            model.assignments(emp.key, d)] or [0])
+                       for d in range(day, day + 28))
+            if most <= limit:
+                continue
+            relax = (most - limit) * (1 - works_nights)
+            _add(model, pulp.lpSum(terms) <= limit + relax,
                  f"night_avg_{emp.key}_{day}")
 
 
@@ -529,8 +543,10 @@ def add_rest_after_nights(model):
     if hours is None:
         return
     for emp in spec.employees:
-        for night, _, later, _, tag in _after_night_pairs(model, emp.key, hours):
-            _add(model, night + later <= 1, f"night_rest_{emp.key}_{tag}")
+        for night, day, later, _, tag in _after_night_pairs(model, emp.key, hours):
+            # only after the last night of a series: a night the next day lifts it
+            _add(model, night + later - _nights(model, emp.key, day + 1) <= 1,
+                 f"night_rest_{emp.key}_{tag}")
 
 
 # ---- soft rules ------------------------------------------------------------

@@ -72,11 +72,11 @@ class SolveResult:
         if self.status == Status.OPTIMAL:
             return "optimal roster (proven)"
         if self.status == Status.BEST_FOUND:
-            return f"best found, gap {100 * self.gap:.1f} %"
+            return f"best found, gap {_pct(self.gap, 'en')}"
         if self.status == Status.STOPPED:
             if self.roster is None:
                 return "stopped before any roster was found"
-            return f"stopped, best roster kept (gap {100 * self.gap:.1f} %)"
+            return f"stopped, best roster kept (gap {_pct(self.gap, 'en')})"
         if self.status == Status.INFEASIBLE:
             return "no legal roster exists for this spec"
         if self.status == Status.NO_ROSTER:
@@ -87,17 +87,37 @@ class SolveResult:
         if self.status == Status.OPTIMAL:
             return "beste turnus (bevist optimal)"
         if self.status == Status.BEST_FOUND:
-            return f"beste funnet, gap {100 * self.gap:.1f} %".replace(".", ",")
+            return f"beste funnet, gap {_pct(self.gap, 'nb')}"
         if self.status == Status.STOPPED:
             if self.roster is None:
                 return "stoppet før noen turnus ble funnet"
-            return (f"stoppet, beste turnus beholdt (gap {100 * self.gap:.1f} %)"
-                    .replace(".", ","))
+            return f"stoppet, beste turnus beholdt (gap {_pct(self.gap, 'nb')})"
         if self.status == Status.INFEASIBLE:
             return "ingen lovlig turnus finnes for dette oppsettet"
         if self.status == Status.NO_ROSTER:
             return "ingen turnus funnet innen tidsgrensen"
         return "løseren feilet"
+
+
+def _pct(gap, lang):
+    if gap is None:
+        return "ukjent" if lang == "nb" else "unknown"
+    text = f"{100 * gap:.1f} %"
+    return text.replace(".", ",") if lang == "nb" else text
+
+
+_threads_in_use = None
+
+
+def _use_threads(threads):
+    """HiGHS's thread pool is per process: resize it when the count changes.
+
+    Only safe with no other solve running in the process; a worker runs one.
+    """
+    global _threads_in_use
+    if _threads_in_use is not None and _threads_in_use != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _threads_in_use = threads
 
 
 def round_binary(value):
@@ -288,6 +308,7 @@ class Solver:
         h.setOptionValue("mip_rel_gap", 1e-6)
         h.setOptionValue("random_seed", 0)
         if self.threads:
+            _use_threads(int(self.threads))
             h.setOptionValue("threads", int(self.threads))
         h.cbMipImprovingSolution.subscribe(self._improving)
         h.cbMipInterrupt.subscribe(self._interrupt)
@@ -298,7 +319,7 @@ class Solver:
         elif self.feasibility_first:
             self._find_first_roster()
         if self._cancel.is_set():
-            return self._result(Status.STOPPED if self._best else Status.NO_ROSTER)
+            return self._result(Status.STOPPED)
         if self.phase1_status == highspy.HighsModelStatus.kInfeasible:
             return self._result(Status.INFEASIBLE)
         if self._best is not None and self.use_lns:
@@ -316,7 +337,7 @@ class Solver:
         if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
             return self._result(Status.INFEASIBLE)
         if self._cancel.is_set():
-            return self._result(Status.STOPPED if self._best else Status.NO_ROSTER)
+            return self._result(Status.STOPPED)
         if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit,
                       ms.kObjectiveBound, ms.kObjectiveTarget, ms.kInterrupt,
                       ms.kOptimal, None):
@@ -472,7 +493,7 @@ class Solver:
             gap = relative_gap(objective, self._bound)
         bound = objective if gap == 0.0 else self._bound
         roster.meta.update({"status": status, "objective": round(objective, 4),
-                            "gap": round(gap, 6)})
+                            "gap": None if gap is None else round(gap, 6)})
         return SolveResult(status, roster, objective, bound, gap, elapsed, report,
                            by_family, self._first, self._improvements)
 

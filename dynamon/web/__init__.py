@@ -13,6 +13,7 @@ from flask import abort
 from flask import request
 from flask import send_from_directory
 from flask_babel import Babel
+from flask_babel import get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -60,9 +61,9 @@ def create_app(overrides=None):
         if not db.is_closed():
             db.close()
 
-    csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
+    app.jinja_env.globals["get_locale"] = get_locale
     limiter.init_app(app)
 
     @app.route("/vendor/<path:name>")
@@ -80,4 +81,7 @@ def create_app(overrides=None):
     auth.init_app(app)
     departments.init_app(app)
     cli.init_app(app)
+    # After auth: its session check runs first, so a request whose session has
+    # expired is sent to login (HX-Redirect) instead of failing the CSRF check.
+    csrf.init_app(app)
     return app

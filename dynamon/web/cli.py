@@ -84,6 +84,8 @@ def demo():
     if not User.select().where(User.email == DEMO_EMAIL).exists():
         password = one_time_password()
         user = create_user(DEMO_EMAIL, password, "admin")
+        user.must_change_password = True
+        user.save()
         click.echo(f"demo admin: {DEMO_EMAIL}")
         click.echo(f"one-time password (shown once): {password}")
         log.info("demo: admin %s created", user.email)
