@@ -1,8 +1,27 @@
-// Editor tables: keyboard movement in the staffing grid (Tab in the natural order,
-// Enter down, Shift+Enter up, arrow keys), and Enter in a form row adds the row.
-// Refused edits (HTTP 422) are swapped in by the htmx settings in dynamon.js.
+// Editor tables: no lost edit when a row changes again during its save, keyboard
+// movement in the staffing grid (Tab in the natural order, Enter down, Shift+Enter
+// up, arrow keys), and Enter in a form row adds the row. Refused edits (HTTP 422)
+// are swapped in by the htmx settings in dynamon.js.
 (function () {
   "use strict";
+
+  // An element edited again while its last save is on the way: the answer to the
+  // older save would overwrite the newer input, so it is not swapped in; the save
+  // queued by hx-sync (with every value as it is now) answers instead.
+  document.addEventListener("change", function (event) {
+    var busy = event.target.closest && event.target.closest(".htmx-request");
+    if (busy) {
+      busy.setAttribute("data-stale", "");
+    }
+  }, true);
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-stale")) {
+      elt.removeAttribute("data-stale");
+      event.detail.shouldSwap = false;
+    }
+  });
 
   // Focus the input dr rows down and dc columns right of this one, if any.
   function move(input, dr, dc) {

@@ -2,11 +2,6 @@
 
 B12 fairness, B13 part-time contract hours, B14 time limit, B15 status at the time
 limit, B18 integrality tolerance, B19 improving-solution callback, B20 cancel.
-
-Several solver runs here end with ``_result`` rounding a gap that is None (no
-finite bound yet): see ``test_result_without_a_finite_bound``. A test that meets
-that known crash after checking everything it can ends as xfail at run time
-(``_known_crash``); any other exception fails it.
 """
 
 import copy
@@ -46,18 +41,6 @@ from tests.builders import wish
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "dynamon" / "roster" / "examples" / "sykehjem.json"
-
-
-def _known_crash(exc):
-    """The `round(None)` crash in Solver._result (no finite bound when it ends)."""
-    return isinstance(exc, TypeError) and "__round__" in str(exc)
-
-
-def _xfail_known_crash(exc):
-    if _known_crash(exc):
-        pytest.xfail("known bug: Solver._result rounds gap=None when HiGHS has no "
-                     "finite bound (see test_result_without_a_finite_bound)")
-    raise exc
 
 
 # ---------------------------------------------------------------- B12 fairness
@@ -126,11 +109,6 @@ def test_b12_same_objective_with_one_and_two_threads_in_fresh_processes():
     assert one["counts"] == two["counts"] == [1, 1, 2, 2, 2, 2, 2]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: HiGHS's thread scheduler is global to the process and fixed by the first "
-    "run; Solver.run sets the 'threads' option per solve, so a later solve with "
-    "another thread count fails (HiGHS: \"Option 'threads' is set to 2 but the "
-    "scheduler has already been initialized to use 1 threads\") and ends ERROR"))
 def test_b12_one_process_solves_with_one_then_two_threads():
     one, two = _b12_run([1, 2])
     assert one["status"] == Status.OPTIMAL, one
@@ -207,33 +185,22 @@ def test_b14_large_instance_respects_the_limit_and_each_solve_its_own():
     spec = _b14_spec()
     assert len(spec.employees) == 30 and spec.weeks == 4
     limit, grace = 15.0, 10.0
-    crash = None
     started = time.monotonic()
-    try:
-        first = solve_logged(spec, limit)
-    except TypeError as exc:
-        crash, first = exc, None
+    first = solve_logged(spec, limit)
     took = time.monotonic() - started
     assert took <= limit + grace
-    if first is not None:
-        assert first.status in (Status.BEST_FOUND, Status.OPTIMAL)
-        assert first.roster is not None and check(spec, first.roster).ok
-        assert first.first_roster_after is not None and first.first_roster_after < limit
+    assert first.status in (Status.BEST_FOUND, Status.OPTIMAL)
+    assert first.roster is not None and check(spec, first.roster).ok
+    assert first.first_roster_after is not None and first.first_roster_after < limit
     # a second solve gets its own limit: it neither inherits the first's clock
     # (ending at once) nor overruns its own
     second_limit = 8.0
     started = time.monotonic()
-    try:
-        second = solve_logged(spec, second_limit)
-    except TypeError as exc:
-        crash, second = crash or exc, None
+    second = solve_logged(spec, second_limit)
     took = time.monotonic() - started
     assert 0.8 * second_limit <= took <= second_limit + grace
-    if second is not None:
-        assert second.roster is not None and check(spec, second.roster).ok
-        assert second.elapsed <= second_limit + 1.0
-    if crash is not None:
-        _xfail_known_crash(crash)
+    assert second.roster is not None and check(spec, second.roster).ok
+    assert second.elapsed <= second_limit + 1.0
 
 
 # ---------------------------------------------------------------- B15 status
@@ -254,10 +221,7 @@ def _b15_spec():
 
 def test_b15_case1_best_found_with_a_gap_and_the_roster_kept():
     spec = _b15_spec()
-    try:
-        result = solve_logged(spec, 10)
-    except TypeError as exc:
-        _xfail_known_crash(exc)
+    result = solve_logged(spec, 10)
     assert result.wall <= 10 + 5
     assert result.status == Status.BEST_FOUND
     assert result.roster is not None and check(spec, result.roster).ok
@@ -365,11 +329,7 @@ def test_b19_every_incumbent_is_legal_complete_and_recomputed(monkeypatch):
 
     monkeypatch.setattr(Solver, "_accept", accept)
     events = []
-    crash = None
-    try:
-        result = solve_mod.solve(spec, 20, on_progress=events.append)
-    except TypeError as exc:
-        crash, result = exc, None
+    result = solve_mod.solve(spec, 20, on_progress=events.append)
     assert events, "no improving roster reported in 20 s"
     columns = len(build_model(spec).prob.variables())
     assert lengths and all(n == cols == total == columns
@@ -386,8 +346,6 @@ def test_b19_every_incumbent_is_legal_complete_and_recomputed(monkeypatch):
         assert event.objective < previous  # each one improves
         previous = event.objective
         assert event.elapsed <= 20 + 1
-    if crash is not None:
-        _xfail_known_crash(crash)
     assert result.objective == pytest.approx(events[-1].objective)
     assert result.roster.rows == events[-1].roster.rows
 
@@ -462,7 +420,7 @@ def test_b20_cancel_at_5s_stops_fast_keeps_the_best_roster_and_leaves_no_thread(
     assert threading.active_count() == threads_before
     assert _cpu_seconds_over(1.0) < 0.3  # the solver is idle, not still running
     if "error" in out:
-        _xfail_known_crash(out["error"])
+        raise out["error"]
     result = out["result"]
     assert result.status == Status.STOPPED
     assert result.roster is not None and check(spec, result.roster).ok
@@ -470,11 +428,6 @@ def test_b20_cancel_at_5s_stops_fast_keeps_the_best_roster_and_leaves_no_thread(
     assert result.summary_en().startswith("stopped, best roster kept")
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "bug: Solver._result does round(gap, 6) with gap None when no finite bound "
-    "is known (cancel or time limit before HiGHS proved a bound); run() raises "
-    "TypeError instead of returning STOPPED/BEST_FOUND with the roster; "
-    "summary_en/nb format the None gap too"))
 def test_result_without_a_finite_bound():
     # cancel as soon as the first roster arrives: no bound exists yet
     spec = load(employees=[emp(wishes=[wish("D", days=[1])])])
@@ -484,13 +437,11 @@ def test_result_without_a_finite_bound():
     result = solver.run()
     assert result.status == Status.STOPPED
     assert result.roster is not None and result.gap is None
-    assert result.summary_en().startswith("stopped, best roster kept")
+    assert result.roster.meta["gap"] is None
+    assert result.summary_en() == "stopped, best roster kept (gap unknown)"
+    assert result.summary_nb() == "stoppet, beste turnus beholdt (gap ukjent)"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a solve cancelled before any roster ends NO_ROSTER, whose summary says "
-    "'no roster found within the time limit'; the 'stopped before any roster was "
-    "found' text of summary_en (STOPPED without roster) is unreachable"))
 def test_cancel_before_any_roster_is_reported_as_stopped():
     spec = load(employees=[emp(wishes=[wish("D", days=[1])])])
     solver = Solver(spec, 20)
@@ -499,6 +450,8 @@ def test_cancel_before_any_roster_is_reported_as_stopped():
     assert result.roster is None
     assert "time limit" not in result.summary_en()
     assert result.status == Status.STOPPED
+    assert result.summary_en() == "stopped before any roster was found"
+    assert result.summary_nb() == "stoppet før noen turnus ble funnet"
 
 
 def test_a_second_tiny_solve_after_cancel_is_unaffected():

@@ -419,10 +419,6 @@ def test_sunday_averaged_at_most_half_the_sundays():
     no_violation(spec, result.roster, "sunday_rule")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: add_sunday_rule skips the row constraint when in_row >= weeks, so "
-    "with sunday_rule next_off and a 1-week cycle (every Sunday worked) the MILP "
-    "allows Sunday work that the checker refuses; the solver's optimum is dropped"))
 def test_sunday_next_off_in_a_one_week_cycle():
     # a 1-week grunnturnus repeats every week: a Sunday worked is every Sunday
     spec = load(rules={"sunday_rule": "next_off"},
@@ -432,10 +428,6 @@ def test_sunday_next_off_in_a_one_week_cycle():
     assert row(result)[6] is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: _sunday_indicators ends the Sunday window at local midnight + 22 h "
-    "of real time, which is 23:00 on the spring DST Sunday, so a night from 22:00 "
-    "counts as Sunday work in the model (the checker ends it at 22:00 wall clock)"))
 def test_sunday_window_on_the_spring_dst_sunday():
     # week of 22 March 2027; Sunday 28 March has 23 hours. N starts at 22:00.
     spec = load(weeks=1, rules={"sunday_rule": "averaged"},
@@ -448,10 +440,6 @@ def test_sunday_window_on_the_spring_dst_sunday():
     assert row(result)[6] == "N"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: on the autumn DST Sunday (25 h) the model's Sunday window ends at "
-    "21:00 wall clock, so a shift from 21:00 is not Sunday work in the MILP while "
-    "the checker counts it; the solver's optimum is refused and dropped"))
 def test_sunday_window_on_the_autumn_dst_sunday():
     late = {"code": "E", "start": "21:00", "end": "05:00", "paid_hours": 8}
     spec = load(weeks=1, shift_types=[late], rules={"sunday_rule": "averaged"},
@@ -478,10 +466,6 @@ def test_night_work_average_over_four_weeks():
     assert not model_accepts(spec, make_roster(spec, e1="N N N N N - -"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: add_night_work_average applies the night-worker limit to everyone "
-    "who MAY work a night shift; AML § 10-11 (4) and the checker apply it only to "
-    "employees who are rostered nights, so legal day rosters are cut"))
 def test_night_work_average_does_not_bind_a_day_worker_who_could_work_nights():
     # 10 h day shifts, 5 a week: 200 h per 4 weeks, but no night is rostered
     long_day = {"code": "L", "start": "07:00", "end": "17:00", "paid_hours": 10,
@@ -634,11 +618,6 @@ def test_rest_after_night_series_across_the_wrap():
     no_violation(spec, result.roster, "rest_after_nights")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: add_rest_after_nights forbids (night on d, shift on d+2..d+4) "
-    "even when d+1 is a night too, i.e. after every night rather than after the "
-    "series' last; with a 48 h hard minimum a 3-night series N N N is impossible "
-    "in the MILP although the checker (and NHO) allow it"))
 def test_rest_after_nights_applies_to_the_end_of_the_series_only():
     spec = load(rules={"min_off_after_nights_hours": 48, "max_consecutive_nights": 4},
                 employees=[emp(wishes=[wish("N", days=[1, 2, 3], weight=BIG)])])

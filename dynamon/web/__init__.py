@@ -35,13 +35,21 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def has_catalogue(lang):
+    """Whether the compiled translations for ``lang`` exist (nb is the source)."""
+    return lang == "nb" or (
+        ROOT / "translations" / lang / "LC_MESSAGES" / "messages.mo").exists()
+
+
 def select_locale():
+    """The session's choice, else the browser's; nb while no catalogue exists,
+    so that <html lang> matches the text the page shows."""
     from flask import session
 
     chosen = session.get("lang")
-    if chosen in ("nb", "en"):
-        return chosen
-    return request.accept_languages.best_match(["nb", "en"]) or "nb"
+    if chosen not in ("nb", "en"):
+        chosen = request.accept_languages.best_match(["nb", "en"]) or "nb"
+    return chosen if has_catalogue(chosen) else "nb"
 
 
 def create_app(overrides=None):

@@ -17,6 +17,7 @@ the header ``X-Idle-Passive: 1`` (a poll, not the user) does not count as
 activity.
 """
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -38,6 +39,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
@@ -134,7 +136,7 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Kode"), validators=[
         InputRequired(_l("Skriv koden.")), Length(max=40)],
         render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
-                   "autocapitalize": "off"})
+                   "autocapitalize": "off", "autofocus": True})
 
 
 class PasswordForm(FlaskForm):
@@ -217,7 +219,7 @@ def _idle_seconds():
 
 def _reason_message(reason):
     if reason == "idle":
-        minutes = round(current_app.config["IDLE_TIMEOUT_MINUTES"])
+        minutes = format_decimal(current_app.config["IDLE_TIMEOUT_MINUTES"])
         return _("Du ble logget ut fordi du ikke har vært aktiv på %(minutes)s "
                  "minutter.", minutes=minutes)
     if reason == "ended":
@@ -271,7 +273,7 @@ def _start_session(user, next_page):
     login_user(user, remember=False)
     session["epoch"] = user.session_epoch
     session["second_factor"] = False
-    session["last_seen"] = int(timestamp())
+    session["last_seen"] = timestamp()
     if next_page:
         session["next"] = next_page
 
@@ -301,7 +303,7 @@ def _expire_stale_session():
                    or (request.endpoint == "auth.session_status"
                        and request.method == "GET"))
         if not passive:
-            session["last_seen"] = int(timestamp())
+            session["last_seen"] = timestamp()
         return None
 
     log.info("session of user %s: ended (%s)", session.get("_user_id"), reason)
@@ -462,7 +464,9 @@ def _failed(response):
 
 
 def _form_email():
-    return "login:" + (request.form.get("email") or "-").strip().lower()[:254]
+    """The e-mail of a login attempt, hashed: no addresses in the limit store."""
+    email = (request.form.get("email") or "-").strip().lower()
+    return "login:" + hashlib.sha256(email.encode()).hexdigest()[:24]
 
 
 def _session_user():
@@ -496,16 +500,16 @@ def login():
     return render_template("auth/login.html", form=form, error=error), status
 
 
-_DUMMY_HASH = []
+@functools.cache
+def _dummy_hash():
+    return hash_secret(secrets.token_hex(8))
 
 
 def _check_password(email, password):
     """The active account with this e-mail and password, else None."""
     user = Account.get_or_none(Account.email == email.strip().lower())
     if user is None or not user.active:
-        if not _DUMMY_HASH:
-            _DUMMY_HASH.append(hash_secret(secrets.token_hex(8)))
-        verify_secret(_DUMMY_HASH[0], password)  # the same time as a real check
+        verify_secret(_dummy_hash(), password)  # as slow as a real check
         log.info("login: unknown or inactive account refused")
         return None
     if not verify_secret(user.password_hash, password):

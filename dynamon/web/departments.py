@@ -211,6 +211,12 @@ def engine_message(message):
     return message
 
 
+def field_message(label, message):
+    """A message beside a field, starting with the field's name."""
+    label = str(label)
+    return message if message.startswith(label) else f"{label}: {message}"
+
+
 def describe_path(path, spec):
     """What a spec path is about, in the manager's words (e.g. 'Vakttype N')."""
     match = re.match(r"^(shift_types|employees|competences|demand)\[(\d+)\]", path)

@@ -8,6 +8,7 @@ come in through the CSV import's ``wishes`` column (JSON, the spec's wish object
 """
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -30,6 +31,7 @@ from dynamon.web.departments import WEEKDAY_SHORT
 from dynamon.web.departments import FieldError
 from dynamon.web.departments import engine_message
 from dynamon.web.departments import explain_errors
+from dynamon.web.departments import field_message
 from dynamon.web.departments import fmt_number
 from dynamon.web.departments import page_or_fragment
 from dynamon.web.departments import parse_number
@@ -243,22 +245,25 @@ def spec_field_errors(new, spec, keys_to_ref):
     return out
 
 
+def _write(emp, values):
+    apply_employee(emp, values)
+    emp.save()
+
+
 def save_employee(emp, values, errors, ctx):
     """Save the valid values; a value the engine refuses moves to ``errors``."""
     values = {k: v for k, v in values.items() if k not in errors}
     while values:
-        def write():
-            apply_employee(emp, values)
-            emp.save()
-
-        new, spec = save_checked(ctx.dept, write)
+        new, spec = save_checked(ctx.dept, functools.partial(_write, emp, values))
         emp = Employee.get_by_id(emp.id)  # the rolled-back model is stale
         if not new:
             break
         mapped = spec_field_errors(new, spec, {emp.key: emp.id})
         for _ref, field, message in mapped:
-            key = field if field in values else "_row"
-            errors.setdefault(key, message)
+            if field in values:
+                errors.setdefault(field, field_message(LABELS[field], message))
+            else:
+                errors.setdefault("_row", message)
         if "_row" in errors:
             break
         values = {k: v for k, v in values.items() if k not in errors}
@@ -411,6 +416,8 @@ def create(dept_id):
 
         new, spec = save_checked(ctx.dept, write)
         for _ref, field, message in spec_field_errors(new, spec, {emp.key: None}):
+            if field:
+                message = field_message(LABELS[field], message)
             errors.setdefault(field or "_row", message)
     if errors:
         shown = blank_row(ctx)

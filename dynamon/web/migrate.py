@@ -10,7 +10,6 @@ import importlib.util
 import logging
 from pathlib import Path
 
-
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"

@@ -22,6 +22,7 @@ from dynamon.web.access import department_view
 from dynamon.web.departments import FieldError
 from dynamon.web.departments import engine_message
 from dynamon.web.departments import explain_errors
+from dynamon.web.departments import field_message
 from dynamon.web.departments import fmt_number
 from dynamon.web.departments import page_or_fragment
 from dynamon.web.departments import parse_number
@@ -168,7 +169,8 @@ def set_param(dept_id, name):
         new, spec = save_checked(dept, write)
         if new:
             own = f"rules.overrides.{name}"
-            error = "; ".join(engine_message(m) if p == own
+            error = "; ".join(field_message(f"«{param.meaning_nb}»",
+                                            engine_message(m)) if p == own
                               else explain_errors([(p, m)], spec)[0]
                               for p, m in new)
         else:

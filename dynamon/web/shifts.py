@@ -23,6 +23,7 @@ from dynamon.web.access import department_view
 from dynamon.web.departments import FieldError
 from dynamon.web.departments import engine_message
 from dynamon.web.departments import explain_errors
+from dynamon.web.departments import field_message
 from dynamon.web.departments import fmt_number
 from dynamon.web.departments import page_or_fragment
 from dynamon.web.departments import parse_number
@@ -169,7 +170,8 @@ def _errors_for(new, spec, kind, code, fields):
     for path, message in new:
         field = path[len(prefix):] if path.startswith(prefix) else None
         if field in fields:
-            errors.setdefault(field, engine_message(message))
+            errors.setdefault(field, field_message(LABELS[field],
+                                                   engine_message(message)))
         else:
             errors.setdefault("_row", "; ".join(explain_errors([(path, message)],
                                                                 spec)))

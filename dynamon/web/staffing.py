@@ -26,6 +26,7 @@ from dynamon.web.access import department_view
 from dynamon.web.departments import FieldError
 from dynamon.web.departments import engine_message
 from dynamon.web.departments import explain_errors
+from dynamon.web.departments import field_message
 from dynamon.web.departments import page_or_fragment
 from dynamon.web.departments import parse_number
 from dynamon.web.departments import save_checked
@@ -120,8 +121,10 @@ def totals(dept):
     need_week = figures["hours_needed"] / weeks
     held_week = figures["hours_contract"] / weeks
     weekend_people = figures["person_weekends_needed"] / weeks
+    weekend_days = {7 * w + d for w in range(weeks) for d in (5, 6)}
     can_weekend = [e for e in spec.employees
-                   if e.weekend_rhythm > 0 and e.shift_types]
+                   if e.weekend_rhythm > 0 and e.shift_types
+                   and not weekend_days <= e.fixed_days_off]
     competences = []
     for comp in spec.competences:
         need = sum(spec.shift(code).paid_hours * req.competences.get(comp.code, 0)
@@ -206,7 +209,7 @@ def save_cell(dept_id, shift_id, weekday, field):
         new, spec = save_checked(dept, write)
         if new:
             mine = [m for p, m in new if p.startswith("demand[")]
-            error = (engine_message(mine[0]) if mine
+            error = (field_message(label, engine_message(mine[0])) if mine
                      else "; ".join(explain_errors(new, spec)))
             override_changed = False
     if error:

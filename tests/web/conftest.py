@@ -2,7 +2,8 @@
 
 ``app``
     ``create_app`` on a temporary SQLite file, migrated, with TESTING on, a fixed
-    SECRET_KEY and rate limits off. A test changes settings with the marker
+    SECRET_KEY, rate limits off and scrypt at a lower cost (for speed). A test
+    changes settings with the marker
     ``@pytest.mark.app_config(RATELIMIT_ENABLED=True, IDLE_TIMEOUT_MINUTES=1)``.
 ``client``
     ``app.test_client()``; make more with ``app.test_client()``.
@@ -44,6 +45,7 @@ from werkzeug.serving import make_server
 from dynamon.web import auth
 from dynamon.web import create_app
 from dynamon.web import migrate
+from dynamon.web import security
 from dynamon.web.models import Department
 from dynamon.web.models import DepartmentManager
 from dynamon.web.models import User
@@ -63,6 +65,8 @@ def pytest_configure(config):
 @pytest.fixture
 def app(request, tmp_path, monkeypatch):
     monkeypatch.setenv("DYNAMON_DATA", str(tmp_path))
+    # scrypt as in production, at a lower cost: hashing dominates the test time.
+    monkeypatch.setattr(security, "METHOD", "scrypt:4096:8:1")
     settings = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'dynamon.db'}",
         "TESTING": True,

@@ -5,6 +5,7 @@ import re
 import pyotp
 import pytest
 
+import dynamon.web as web
 from dynamon.web import auth
 from dynamon.web.models import DepartmentManager
 from dynamon.web.models import RecoveryCode
@@ -264,7 +265,8 @@ def test_pages_are_not_cached(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_language_switch(client, csrf_token):
+def test_language_switch(client, csrf_token, monkeypatch):
+    monkeypatch.setattr(web, "has_catalogue", lambda lang: True)
     token = csrf_token(client)
     assert client.post("/language", data={"lang": "en"}).status_code == 400
 
@@ -277,6 +279,16 @@ def test_language_switch(client, csrf_token):
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
     client.post("/language", data={"lang": "nb", "csrf_token": token})
     assert '<html lang="nb">' in client.get("/login").get_data(as_text=True)
+
+
+def test_page_language_is_nb_while_there_is_no_english_catalogue(client,
+                                                                 monkeypatch):
+    monkeypatch.setattr(web, "has_catalogue", lambda lang: lang == "nb")
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="nb">' in page.text
+    monkeypatch.setattr(web, "has_catalogue", lambda lang: True)
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in page.text
 
 
 # ==== Users (admin)

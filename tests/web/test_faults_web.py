@@ -1,7 +1,7 @@
 """The web faults B27-B30 of ../shared/cases/public-faults.md, one test per case."""
 
+import os
 import threading
-
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
@@ -386,3 +386,94 @@ def test_b30_plain_requests_get_a_redirect_with_next(client):
     assert response.status_code == 302
     assert login_target(response.headers["Location"]) == ("/login",
                                                           "/admin/users?side=2")
+
+
+# ==== In a real browser: the idle warning (B27), htmx with CSRF (B29) and
+# with an expired session (B30). The session cookie comes from a test client.
+
+CHROMIUM = "/usr/bin/chromium"
+HTMX_PROBE = """() => {
+  const out = document.createElement("div");
+  out.id = "probe-out";
+  const button = document.createElement("button");
+  button.id = "probe";
+  button.textContent = "Prøv";
+  button.setAttribute("hx-post", "/session");
+  button.setAttribute("hx-target", "#probe-out");
+  document.querySelector("main").append(button, out);
+  htmx.process(button);
+}"""
+
+
+@pytest.fixture
+def browser_page(app, client, make_user, login, live_server):
+    """A Chromium page logged in as an admin on the live server."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs /usr/bin/chromium")
+    user = make_user("admin@example.no", role="admin")
+    login(client, user)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        context = browser.new_context(locale="nb-NO")
+        context.add_cookies([{"name": "session", "url": live_server,
+                              "value": client.get_cookie("session").value}])
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        yield page, sync_api.expect, user
+        browser.close()
+
+
+@pytest.mark.app_config(IDLE_TIMEOUT_MINUTES=0.1, IDLE_WARNING_SECONDS=3)
+def test_b27_browser_warns_before_the_idle_logout(browser_page, live_server):
+    page, expect, _ = browser_page
+    page.goto(live_server + "/admin/users")
+    warning = page.locator("#idle-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("blir snart logget ut")
+    button = page.get_by_role("button", name="Fortsett økten")
+    assert page.evaluate("document.activeElement.hasAttribute('data-idle-continue')")
+    button.click()
+    expect(warning).to_be_hidden()
+
+    expect(warning).to_be_visible()  # ignored this time
+    page.wait_for_url("**/login?**")
+    assert login_target(page.url)[1] == "/admin/users"
+    expect(page.locator(".flash")).to_contain_text("ikke har vært aktiv")
+
+
+def test_b29_browser_shows_the_expired_message_in_the_target(browser_page,
+                                                             live_server):
+    page, expect, _ = browser_page
+    page.goto(live_server + "/admin/users")
+    page.evaluate(HTMX_PROBE)
+    page.click("#probe")
+    expect(page.locator("#probe-out")).to_contain_text("remaining")
+
+    page.evaluate("""() => document.body.setAttribute(
+        "hx-headers", '{"X-CSRFToken": "gammelt"}')""")
+    page.click("#probe")
+    expect(page.locator("#probe-out")).to_contain_text(
+        "Økten er utløpt. Last inn siden på nytt – endringen ble ikke lagret.")
+
+
+def test_b30_browser_goes_to_login_and_back(browser_page, live_server, totp_code):
+    page, expect, user = browser_page
+    page.goto(live_server + "/admin/users")
+    page.evaluate(HTMX_PROBE)
+    page.context.clear_cookies()
+    page.click("#probe")
+    page.wait_for_url("**/login?**")
+    assert login_target(page.url)[1] == "/admin/users"
+    expect(page.locator(".flash")).to_contain_text(
+        "Den siste endringen ble ikke lagret.")
+    assert page.locator("#next").input_value() == "/admin/users"
+
+    page.fill("#email", user.email)
+    page.fill("#password", user.password)
+    page.get_by_role("button", name="Logg inn").click()
+    page.fill("#code", totp_code(user, 1))  # the current step is used already
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(live_server + "/admin/users")
