@@ -134,7 +134,8 @@ def rule_mixes(draw):
         if draw(st.booleans()):
             limits["max_consecutive_nights"] = draw(st.integers(1, 2))
         employees.append(emp(
-            f"e{i + 1}", position_percent=draw(st.sampled_from([10, 20, 30])),
+            f"e{i + 1}",
+            position_percent=draw(st.sampled_from([10, 20, 30, 10, 20, 30, 60, 100])),
             shift_types=sorted(draw(st.lists(st.sampled_from(["D", "A", "N"]),
                                              min_size=1, max_size=3, unique=True))),
             weekend_rhythm=draw(st.sampled_from([0] + list(range(1, weeks + 1)))),
@@ -162,7 +163,12 @@ def test_model_and_checker_agree_on_random_rosters(case):
         employee = rng.choice(spec.employees)
         day = rng.randrange(spec.days)
         trial = {key: list(cells) for key, cells in rows.items()}
-        trial[employee.key][day] = rng.choice(list(employee.shift_types) + [None])
+        before = trial[employee.key][day - 1]  # the day before, across the wrap
+        if before is not None and rng.random() < 0.5:
+            # grow a run (N N N, six days a week): the series rules bite there
+            trial[employee.key][day] = before
+        else:
+            trial[employee.key][day] = rng.choice(list(employee.shift_types) + [None])
         roster = Roster(trial)
         report = check(spec, roster)
         legal = report.ok

@@ -128,6 +128,19 @@ def test_b27_logout_leaves_no_remember_cookie(client, admin, login, csrf_token,
     assert response.headers["Location"].startswith("/login")
 
 
+def test_b27_a_session_cookie_copied_before_logout_is_refused(
+        app, client, admin, login, csrf_token):
+    login(client, admin)
+    captured = client.get_cookie("session").value
+    logout(client, csrf_token)
+
+    replay = app.test_client()
+    replay.set_cookie("session", captured)
+    response = replay.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
 def test_b27_a_forged_remember_cookie_is_refused(app, client, admin, login):
     login(app.test_client(), admin)
     with app.test_request_context():
