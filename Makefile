@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile -q -d translations; fi
+		$(VENV)/bin/pybabel -q compile -d translations; fi
 
 run: install
 	mkdir -p $(DYNAMON_DATA)

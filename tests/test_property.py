@@ -40,6 +40,9 @@ from tests.builders import text_of
 AML_NIGHT = {"code": "N", "name": "Natt", "start": "22:00", "end": "07:00",
              "paid_hours": 9}
 AML_SHIFTS = SHIFTS[:2] + [AML_NIGHT]
+# a long day: five a week pass the night workers' 4-week average (AML § 10-11 (4))
+LONG_DAY = {"code": "L", "name": "Langdag", "start": "07:00", "end": "17:00",
+            "paid_hours": 10, "category": "day"}
 
 # Mondays: far from DST, and weeks with the spring (28 March 2027) and autumn
 # (31 October 2027) change in the first or the second week
@@ -105,8 +108,14 @@ def test_solver_rosters_always_pass_the_checker(data):
 
 @st.composite
 def rule_mixes(draw):
-    """Rule parameters across their ranges, in any week of the year."""
+    """Rule parameters across their ranges, in any week of the year.
+
+    One mix in four is loose: the hour and run limits at their widest, so that long
+    runs (six days a week, N N N) are legal and the rules left (night-work average,
+    rest after nights, Sundays, weekly rest) are met at their own edges.
+    """
     weeks = draw(st.integers(1, 3))
+    loose = draw(st.sampled_from([True, False, False, False]))
     rules = {
         "contract_tolerance_hours": 40,
         "min_daily_rest_hours": 11,
@@ -126,26 +135,31 @@ def rule_mixes(draw):
     }
     rules["max_avg_hours_per_week"] = min(rules["max_hours_per_week"],
                                           draw(st.sampled_from([25, 35, 48])))
+    if loose:
+        rules.update(max_hours_per_day=12.5, max_hours_per_week=54,
+                     max_avg_hours_per_week=48, max_consecutive_days=None,
+                     max_consecutive_nights=None, whole_weekends=False)
     employees = []
     for i in range(2):
         limits = {}
-        if draw(st.booleans()):
+        if draw(st.booleans()) and not loose:
             limits["max_consecutive_days"] = draw(st.integers(2, 4))
-        if draw(st.booleans()):
+        if draw(st.booleans()) and not loose:
             limits["max_consecutive_nights"] = draw(st.integers(1, 2))
         employees.append(emp(
             f"e{i + 1}",
             position_percent=draw(st.sampled_from([10, 20, 30, 10, 20, 30, 60, 100])),
-            shift_types=sorted(draw(st.lists(st.sampled_from(["D", "A", "N"]),
+            shift_types=sorted(draw(st.lists(st.sampled_from(["D", "A", "N", "L"]),
                                              min_size=1, max_size=3, unique=True))),
-            weekend_rhythm=draw(st.sampled_from([0] + list(range(1, weeks + 1)))),
+            weekend_rhythm=(0 if loose else
+                            draw(st.sampled_from([0] + list(range(1, weeks + 1))))),
             limits=limits,
             fixed_days_off=({"weekdays": [draw(st.sampled_from(WEEKDAYS))]}
-                            if draw(st.booleans()) else {})))
+                            if draw(st.booleans()) and not loose else {})))
     seed = draw(st.integers(0, 2 ** 32 - 1))
     start = draw(st.sampled_from(STARTS))
     return spec_dict(weeks=weeks, rules=rules, quiet=False, employees=employees,
-                     start=start), seed
+                     shift_types=SHIFTS + [LONG_DAY], start=start), seed
 
 
 @settings(max_examples=50, deadline=None, database=None,

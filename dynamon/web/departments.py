@@ -95,6 +95,17 @@ def page_or_fragment(page, fragment, **context):
     return render_template(fragment if is_fragment_request() else page, **context)
 
 
+def is_english():
+    """Whether the page is shown in English (else in Norwegian bokmål)."""
+    return str(get_locale()) == "en"
+
+
+def localized(obj, attr):
+    """The engine's own text in the page's language: ``attr``_en or ``attr``_nb
+    (rule parameters' meaning, rule sets' name)."""
+    return getattr(obj, f"{attr}_en" if is_english() else f"{attr}_nb")
+
+
 def fmt_number(value, digits=2):
     """A number for display and for inputs: no trailing zeros, decimal comma in nb."""
     if value is None or value == "":
@@ -102,7 +113,7 @@ def fmt_number(value, digits=2):
     text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
-    return text if str(get_locale()) == "en" else text.replace(".", ",")
+    return text if is_english() else text.replace(".", ",")
 
 
 def parse_number(raw, label, lo, hi, integer=False, required=True):
@@ -199,11 +210,14 @@ def _num(text):
 
 def _param_label(name):
     param = rules_mod.PARAM_BY_NAME.get(name)
-    return param.meaning_nb if param else name
+    return localized(param, "meaning") if param else name
 
 
 def engine_message(message):
-    """The engine's English error message in the user's words (nb)."""
+    """The engine's English error message in the user's words (nb); in English
+    the engine's own message is shown as it is."""
+    if is_english():
+        return message
     for pattern, make in _ENGINE_MESSAGES:
         match = re.match(pattern, message)
         if match:
@@ -256,6 +270,7 @@ def init_app(app):
     from dynamon.web import staffing
 
     app.add_template_filter(fmt_number, "num")
+    app.add_template_filter(localized, "localized")
     app.jinja_env.globals.update(WEEKDAY_NAMES=WEEKDAY_NAMES,
                                  WEEKDAY_SHORT=WEEKDAY_SHORT, DEPARTMENT_TABS=TABS)
     app.register_blueprint(bp)

@@ -24,6 +24,7 @@ from dynamon.web.departments import engine_message
 from dynamon.web.departments import explain_errors
 from dynamon.web.departments import field_message
 from dynamon.web.departments import fmt_number
+from dynamon.web.departments import localized
 from dynamon.web.departments import page_or_fragment
 from dynamon.web.departments import parse_number
 from dynamon.web.departments import save_checked
@@ -60,9 +61,14 @@ def readable_value(param, value):
     return fmt_number(value)
 
 
+def quoted(param):
+    """The parameter's meaning in quotes, as the messages name it."""
+    return _("«%(name)s»", name=localized(param, "meaning"))
+
+
 def parse_value(param, raw):
     """A typed parameter value, checked against the parameter's kind and range."""
-    label = param.meaning_nb
+    label = localized(param, "meaning")
     raw = (raw or "").strip()
     if param.kind == "bool":
         if raw not in ("true", "false"):
@@ -74,7 +80,7 @@ def parse_value(param, raw):
         return raw
     if not raw and param.optional:
         return None
-    value = parse_number(raw, f"«{label}»", param.minimum, param.maximum,
+    value = parse_number(raw, quoted(param), param.minimum, param.maximum,
                          integer=param.kind == "int")
     return value
 
@@ -140,7 +146,7 @@ def choose_set(dept_id):
         new, spec = save_checked(dept, write)
         if new:
             error = _("Kan ikke bytte til «%(name)s»: %(why)s",
-                      name=rules_mod.RULE_SETS[code].name_nb,
+                      name=localized(rules_mod.RULE_SETS[code], "name"),
                       why="; ".join(explain_errors(new, spec)))
         else:
             log.info("department %s: rule set %s", dept_id, code)
@@ -169,8 +175,8 @@ def set_param(dept_id, name):
         new, spec = save_checked(dept, write)
         if new:
             own = f"rules.overrides.{name}"
-            error = "; ".join(field_message(f"«{param.meaning_nb}»",
-                                            engine_message(m)) if p == own
+            error = "; ".join(field_message(quoted(param), engine_message(m))
+                              if p == own
                               else explain_errors([(p, m)], spec)[0]
                               for p, m in new)
         else:
