@@ -35,7 +35,7 @@ run: install
 	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app db upgrade
 	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app demo
 	@echo "Dynamon is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/gunicorn --workers 2 --threads 8 \
+	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/gunicorn --workers 1 --threads 16 \
 		--bind $(HOST):$(PORT) --access-logfile - app:app
 
 solve-demo: install

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from dynamon.web import config as config_mod
 from dynamon.web.models import db
@@ -42,14 +43,22 @@ def has_catalogue(lang):
 
 
 def select_locale():
-    """The session's choice, else the browser's; nb while no catalogue exists,
-    so that <html lang> matches the text the page shows."""
+    """The session's choice; Norwegian bokmål otherwise (many Norwegian offices
+    run English browsers, so the browser's language is not followed)."""
     from flask import session
 
     chosen = session.get("lang")
     if chosen not in ("nb", "en"):
-        chosen = request.accept_languages.best_match(["nb", "en"]) or "nb"
+        chosen = "nb"
     return chosen if has_catalogue(chosen) else "nb"
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """<int:...> in every route: ids beyond a 64-bit integer are simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(overrides=None):
@@ -57,6 +66,7 @@ def create_app(overrides=None):
                 static_folder=str(ROOT / "static"))
     app.config.update(config_mod.from_env())
     app.config.update(overrides or {})
+    app.url_map.converters["int"] = DatabaseIntConverter
 
     open_database(app.config["DATABASE_URL"])
 
@@ -92,4 +102,34 @@ def create_app(overrides=None):
     # After auth: its session check runs first, so a request whose session has
     # expired is sent to login (HX-Redirect) instead of failing the CSRF check.
     csrf.init_app(app)
+    _error_pages(app)
     return app
+
+
+def _error_pages(app):
+    """Errors as pages of the app, in the user's language, with a way back."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    texts = {
+        403: lambda: _("Du har ikke tilgang til denne siden."),
+        404: lambda: _("Siden finnes ikke."),
+        405: lambda: _("Denne handlingen er ikke tillatt her."),
+        413: lambda: _("Filen er for stor (høyst 2 MB)."),
+        500: lambda: _("Noe gikk galt hos oss. Prøv igjen, eller kontakt "
+                       "administratoren."),
+    }
+
+    def render(code):
+        text = texts[code]()
+        if request.headers.get("HX-Request"):
+            return render_template("_error.html", text=text), code
+        return render_template("error.html", code=code, text=text), code
+
+    for code in (403, 404, 405, 413):
+        app.register_error_handler(code, lambda exc, code=code: render(code))
+
+    @app.errorhandler(500)
+    def _server_error(exc):
+        log.error("request %s %s: server error", request.method, request.path)
+        return render(500)

@@ -145,7 +145,9 @@ class PasswordForm(FlaskForm):
     new = PasswordField(_l("Nytt passord"), validators=[
         InputRequired(_l("Skriv et nytt passord.")),
         Length(min=MIN_PASSWORD, max=256,
-               message=_l("Passordet må ha minst %(min)d tegn."))],
+               message=_l("Passordet må ha minst %(min)d tegn.")),
+        Regexp(r"(?s).*\S.*\S.*\S.*\S",
+               message=_l("Passordet må ha minst fire tegn som ikke er mellomrom."))],
         render_kw={"autocomplete": "new-password"})
     repeat = PasswordField(_l("Gjenta det nye passordet"), validators=[
         InputRequired(_l("Skriv det nye passordet en gang til.")),
@@ -223,8 +225,9 @@ def _reason_message(reason):
         return _("Du ble logget ut fordi du ikke har vært aktiv på %(minutes)s "
                  "minutter.", minutes=minutes)
     if reason == "ended":
-        return _("Økten din er avsluttet, fordi passordet eller "
-                 "tofaktorinnloggingen er endret. Logg inn på nytt.")
+        return _("Økten din er avsluttet: du har logget ut et annet sted, eller "
+                 "passordet eller tofaktorinnloggingen er endret. Logg inn på "
+                 "nytt.")
     return None
 
 

@@ -40,6 +40,7 @@ def from_env():
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE") == "1",
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": 3600,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads (CSV) and forms
         "BABEL_DEFAULT_LOCALE": "nb",
         "LANGUAGES": ["nb", "en"],
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI",

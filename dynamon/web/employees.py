@@ -479,7 +479,7 @@ def export_csv(dept_id):
     writer.writerow(CSV_COLUMNS)
     for active in (True, False):
         for emp in _employees(g.department, active):
-            writer.writerow(_csv_row(emp))
+            writer.writerow([_csv_cell(v) for v in _csv_row(emp)])
     log.info("department %s: employees exported", dept_id)
     return Response(
         "\ufeff" + out.getvalue(), mimetype="text/csv",
@@ -491,6 +491,24 @@ def _csv_number(value):
     if value is None:
         return ""
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+MAX_LISTED_ERRORS = 50
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _from_csv_cell(value):
+    """Undo ``_csv_cell``: the apostrophe we put before a formula character."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 def _csv_row(emp):
@@ -537,7 +555,8 @@ def read_csv(text, ctx):
             errors.append(_("Linje %(line)s: flere felt enn overskriftene",
                             line=line))
             continue
-        record = dict(zip(header, cells, strict=False))
+        record = {k: _from_csv_cell(v)
+                  for k, v in zip(header, cells, strict=False)}
         number = " ".join(record.get("number", "").split())
         if number in seen:
             errors.append(_("Linje %(line)s: ansattnummer %(n)s står også på linje "
@@ -657,6 +676,10 @@ def import_csv(dept_id):
     if errors:
         log.info("department %s: CSV import refused (%d errors)", dept_id,
                  len(errors))
+        if len(errors) > MAX_LISTED_ERRORS:
+            more = len(errors) - MAX_LISTED_ERRORS
+            errors = errors[:MAX_LISTED_ERRORS] + [
+                _("… og %(count)s feil til.", count=more)]
         return render_template("departments/_import_result.html", errors=errors,
                                dept=ctx.dept), 422
     log.info("department %s: CSV import added %d, updated %d", dept_id, added,

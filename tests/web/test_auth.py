@@ -281,14 +281,16 @@ def test_language_switch(client, csrf_token, monkeypatch):
     assert '<html lang="nb">' in client.get("/login").get_data(as_text=True)
 
 
-def test_page_language_is_nb_while_there_is_no_english_catalogue(client,
-                                                                 monkeypatch):
-    monkeypatch.setattr(web, "has_catalogue", lambda lang: lang == "nb")
+def test_page_language_is_nb_unless_the_user_chooses_english(client, csrf_token,
+                                                             monkeypatch):
+    """Norwegian first: an English browser does not switch the language."""
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="nb">' in page.text
-    monkeypatch.setattr(web, "has_catalogue", lambda lang: True)
-    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert '<html lang="en">' in page.text
+    token = csrf_token(client, "/login")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    assert '<html lang="en">' in client.get("/login").text
+    monkeypatch.setattr(web, "has_catalogue", lambda lang: lang == "nb")
+    assert '<html lang="nb">' in client.get("/login").text
 
 
 # ==== Users (admin)
@@ -409,3 +411,13 @@ def test_code_attempts_are_limited(client, make_user, csrf_token):
     response = post_code(client, "000000", csrf_token, "/login/enroll")
     assert response.status_code == 429
     assert "For mange forsøk" in response.get_data(as_text=True)
+
+
+def test_a_password_of_spaces_is_refused(client, make_user, login, csrf_token):
+    user = make_user("mellomrom@example.no", "manager", "et godt passord 123")
+    login(client, user)
+    response = client.post("/password", data={
+        "current": "et godt passord 123", "new": " " * 12, "repeat": " " * 12,
+        "csrf_token": csrf_token(client, "/password")})
+    assert response.status_code == 422
+    assert "minst fire tegn som ikke er mellomrom" in response.text

@@ -515,3 +515,39 @@ def test_rules_page_shows_meaning_default_and_source(demo):
     assert "Lengste tillatte vakt (timer)" in body
     assert "AML § 10-4 (1), § 10-5 (1)-(2)" in body
     assert re.search(r'id="rule-full_time_hours_per_week".*?<td>35,5</td>', body, re.S)
+
+
+# ==== Hardening found by a first-time user's test
+
+
+def test_a_huge_department_id_is_not_found_not_a_server_error(demo):
+    response = demo.client.get("/departments/99999999999999999999999")
+    assert response.status_code == 404
+    assert "Siden finnes ikke" in text(response)
+
+
+def test_csv_export_neutralises_spreadsheet_formulas_and_imports_them_back(demo):
+    from dynamon.web.models import Employee
+
+    emp = Employee.get(Employee.department == demo.dept, Employee.number == "101")
+    emp.name = '=HYPERLINK("http://evil","klikk")'
+    emp.title = "@SUM(1+1)"
+    emp.save()
+    content = demo.client.get(f"{demo.url}/employees.csv").get_data(as_text=True)
+    rows = {r[0]: r for r in csv.reader(io.StringIO(content.lstrip("\ufeff")))}
+    assert rows["101"][1] == "'=HYPERLINK(\"http://evil\",\"klikk\")"
+    assert rows["101"][2] == "'@SUM(1+1)"
+    assert _upload(demo, content).status_code == 200
+    emp = Employee.get_by_id(emp.id)
+    assert emp.name == '=HYPERLINK("http://evil","klikk")'
+    assert emp.title == "@SUM(1+1)"
+
+
+def test_csv_import_lists_at_most_50_errors(demo):
+    lines = ["number,name,title,position_percent"]
+    lines += [f"9{i:04d},,Assistent," for i in range(120)]
+    response = _upload(demo, "\n".join(lines) + "\n")
+    assert response.status_code == 422
+    body = text(response)
+    assert "Linje 2 " in body and "og 70 feil til" in body
+    assert "Linje 121 " not in body
