@@ -119,7 +119,7 @@ def build_model(spec, elastic=False):
     add_hours_off_target(model)
     _set_objective(model)
     log.info("model %s: %d variables, %d constraints", spec.name,
-             len(prob.variables()), len(prob.constraints))
+             len(prob.variables()), len(prob.constraints()))
     return model
 
 
@@ -131,7 +131,7 @@ def _penalty(model, family, name, lower_bounds, weight):
     """A continuous penalty variable >= each lower bound (and >= 0)."""
     if weight <= 0 or not lower_bounds:
         return None
-    var = pulp.LpVariable(_name("pen", family, name), lowBound=0)
+    var = model.prob.add_variable(_name("pen", family, name), lowBound=0)
     for i, expr in enumerate(lower_bounds):
         _add(model, var >= expr, f"{family}_{name}_{i}")
     model.penalties.append(Penalty(family, var, weight, lower_bounds))
@@ -158,7 +158,8 @@ def add_assignment_variables(model):
             for code in emp.shift_types:
                 if model.timeline.duration(day, code) > max_minutes + 1e-9:
                     continue
-                var = pulp.LpVariable(_name("x", emp.key, day, code), cat="Binary")
+                var = model.prob.add_variable(_name("x", emp.key, day, code),
+                                              cat="Binary")
                 model.x[(emp.key, day, code)] = var
                 by_day.setdefault((emp.key, day), []).append(((emp.key, day, code),
                                                               var))
@@ -184,7 +185,7 @@ def add_cover_demand(model, elastic=False):
         if req.minimum > 0:
             slack = 0
             if elastic:
-                slack = pulp.LpVariable(_name("short", day, code), lowBound=0)
+                slack = model.prob.add_variable(_name("short", day, code), lowBound=0)
                 model.slacks.append(("demand", (day, code, None, req.minimum),
                                      slack, spec.shift(code).paid_hours))
             _add(model, total + slack >= req.minimum, f"cover_{day}_{code}")
@@ -194,7 +195,8 @@ def add_cover_demand(model, elastic=False):
             having = pulp.lpSum(v for key, v in on_shift if comp in comps[key])
             slack = 0
             if elastic:
-                slack = pulp.LpVariable(_name("short", day, code, comp), lowBound=0)
+                slack = model.prob.add_variable(_name("short", day, code, comp),
+                                                lowBound=0)
                 model.slacks.append(("competence", (day, code, comp, need), slack,
                                      spec.shift(code).paid_hours))
             _add(model, having + slack >= need, f"cover_{day}_{code}_{comp}")
@@ -217,8 +219,8 @@ def add_contract_hours(model, elastic=False):
         hours = _hours(model, emp.key)
         under = over = 0
         if elastic:
-            under = pulp.LpVariable(_name("under", emp.key), lowBound=0)
-            over = pulp.LpVariable(_name("over", emp.key), lowBound=0)
+            under = model.prob.add_variable(_name("under", emp.key), lowBound=0)
+            over = model.prob.add_variable(_name("over", emp.key), lowBound=0)
             model.slacks.append(("hours_under", emp.key, under, 1.0))
             model.slacks.append(("hours_over", emp.key, over, 1.0))
         _add(model, hours + under >= target - tol, f"contract_min_{emp.key}")
@@ -302,7 +304,7 @@ def add_weekly_rest(model):
                                 blocked.setdefault(j, (ind2, []))[1].append(ind1)
                     if sum(len(v[1]) for v in blocked.values()) == total:
                         continue  # never long enough
-                    y = pulp.LpVariable(_name("wrest", key, week, p, n), 0, 1)
+                    y = model.prob.add_variable(_name("wrest", key, week, p, n), 0, 1)
                     candidates.append(y)
                     for f in range(p + 1, n):
                         _add(model, y <= 1 - model.work(key, f),
@@ -379,7 +381,7 @@ def _sunday_indicators(model, key):
             for (_, _, code), var in model.assignments(key, day):
                 if tl.overlap(day, code, lo, hi) > 0:
                     touching.append(var)
-        ind = pulp.LpVariable(_name("sunday", key, week), 0, 1)
+        ind = model.prob.add_variable(_name("sunday", key, week), 0, 1)
         for i, var in enumerate(touching):
             _add(model, ind >= var, f"sunday_ind_{key}_{week}_{i}")
         indicators.append(ind)
@@ -416,7 +418,7 @@ def add_night_work_average(model):
                    if night_minutes(spec.shift(c).start, spec.shift(c).end) > 180]
         if not nightly:
             continue
-        works_nights = pulp.LpVariable(_name("night_worker", emp.key), 0, 1)
+        works_nights = model.prob.add_variable(_name("night_worker", emp.key), 0, 1)
         for day in range(spec.days):
             for (_, _, c), v in model.assignments(emp.key, day):
                 if c in nightly:
@@ -440,7 +442,7 @@ def _weekend_vars(model, key):
     out = []
     for week in range(spec.weeks):
         sat, sun = 7 * week + 5, 7 * week + 6
-        ind = pulp.LpVariable(_name("weekend", key, week), 0, 1)
+        ind = model.prob.add_variable(_name("weekend", key, week), 0, 1)
         if whole:
             _add(model, model.work(key, sat) == ind, f"whole_weekend_sat_{key}_{week}")
             _add(model, model.work(key, sun) == ind, f"whole_weekend_sun_{key}_{week}")
@@ -463,8 +465,8 @@ def add_weekend_rhythm(model, elastic=False):
             continue
         count = spec.weeks // k
         if elastic:
-            less = pulp.LpVariable(_name("wkd_less", emp.key), 0)
-            more = pulp.LpVariable(_name("wkd_more", emp.key), 0)
+            less = model.prob.add_variable(_name("wkd_less", emp.key), 0)
+            more = model.prob.add_variable(_name("wkd_more", emp.key), 0)
             model.slacks.append(("weekends_less", emp.key, less, 15.0))
             model.slacks.append(("weekends_more", emp.key, more, 15.0))
             _add(model, pulp.lpSum(weekends) + less - more == count,

@@ -170,7 +170,7 @@ class HighsModel:
         for var, coef in prob.objective.items():
             cost[self.index[var.name]] += coef
         starts, indices, values, row_lo, row_hi = [], [], [], [], []
-        for con in prob.constraints.values():
+        for con in prob.constraints():
             starts.append(len(indices))
             for var, coef in con.items():
                 if coef:
