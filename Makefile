@@ -36,6 +36,7 @@ run: install
 	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app demo
 	@echo "Dynamon is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/gunicorn --workers 1 --threads 16 \
+		--control-socket $(abspath $(DYNAMON_DATA))/gunicorn.ctl \
 		--bind $(HOST):$(PORT) --access-logfile - app:app
 
 solve-demo: install
