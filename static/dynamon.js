@@ -2,6 +2,8 @@
  *
  * 1. htmx swaps 400 and 422 responses into the target, so inline errors and the
  *    "session expired" message appear where the user acted (B29).
+ *    A change inside [data-own-editor] (the wishes of an employee row) does not
+ *    reach the row's change trigger: that part posts on its own buttons.
  * 2. Forms with data-confirm ask before they are sent.
  * 3. The idle warning: the server logs a user out after data-idle-seconds without
  *    activity. Shortly before, #idle-warning is shown with a "continue" button
@@ -30,6 +32,12 @@
       {code: "...", swap: false}
     ];
   }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("[data-own-editor]")) {
+      event.stopPropagation();
+    }
+  }, true);
 
   /* 2. confirmations */
   document.addEventListener("submit", function (event) {

@@ -3,8 +3,9 @@
 A row posts all its fields on every change and gets the row back. Each field is
 checked on its own: the valid ones are saved, a bad one keeps its typed value in the
 input with the reason beside it. Employees are deactivated, never deleted (their
-keys stay in stored generations). Wishes are shown but not yet edited here; they
-come in through the CSV import's ``wishes`` column (JSON, the spec's wish objects).
+keys stay in stored generations). Wishes have their own small editor in the row
+(add one, remove one; the cell is posted and returned on its own) and come in
+through the CSV import's ``wishes`` column too (JSON, the spec's wish objects).
 """
 
 import csv
@@ -110,6 +111,11 @@ class Context:
     @property
     def shift_options(self):
         return [(s.code, s.code, f"{s.code} {s.name}") for s in self.shift_types]
+
+    @property
+    def wish_shift_options(self):
+        return [("*", _("* (fri ved Unngå, hvilken som helst vakt ved Ønsker)"))] + [
+            (s.code, f"{s.code} {s.name}") for s in self.shift_types]
 
     @property
     def weekday_options(self):
@@ -338,6 +344,68 @@ def wish_summary(wish):
     return f"{what}: {' '.join(days)}"
 
 
+WEEKDAY_PLURALS = (_l("mandager"), _l("tirsdager"), _l("onsdager"), _l("torsdager"),
+                   _l("fredager"), _l("lørdager"), _l("søndager"))
+WISH_LABELS = {
+    "wish_kind": _l("Type ønske"),
+    "wish_shift": _l("Vakt"),
+    "wish_weekdays": _l("Ukedager"),
+    "wish_weight": _l("Vekt"),
+}
+
+
+def _join(words):
+    words = [str(w) for w in words]
+    if len(words) < 2:
+        return "".join(words)
+    return _("%(a)s og %(b)s", a=", ".join(words[:-1]), b=words[-1])
+
+
+def wish_text(wish):
+    """One wish in words, e.g. 'Unngå A på mandager (vekt 10)'."""
+    avoid = wish.get("kind", "avoid") == "avoid"
+    shift = wish.get("shift", "*")
+    if shift == "*":
+        what = _("Ønsker fri") if avoid else _("Ønsker hvilken som helst vakt")
+    else:
+        what = _("Unngå %(s)s", s=shift) if avoid else _("Ønsker %(s)s", s=shift)
+    when = [WEEKDAY_PLURALS[WEEKDAYS.index(d)] for d in wish.get("weekdays", [])
+            if d in WEEKDAYS]
+    if wish.get("weeks"):
+        when.append(_("uke %(w)s", w=", ".join(str(w) for w in wish["weeks"])))
+    if wish.get("days"):
+        when.append(_("dag %(d)s", d=", ".join(str(d) for d in wish["days"])))
+    return _("%(what)s på %(when)s (vekt %(w)s)", what=what, when=_join(when),
+             w=fmt_number(wish.get("weight", 10)))
+
+
+def parse_wish(form, ctx):
+    """The add-a-wish fields; returns (wish, errors keyed by field)."""
+    errors = {}
+    kind = form.get("wish_kind", "avoid")
+    if kind not in ("avoid", "prefer"):
+        errors["wish_kind"] = _("%(field)s må være Unngå eller Foretrekk",
+                                field=WISH_LABELS["wish_kind"])
+    shift = (form.get("wish_shift") or "*").strip()
+    if shift != "*" and shift not in ctx.shift_codes:
+        errors["wish_shift"] = _("%(field)s: «%(code)s» finnes ikke i avdelingen",
+                                 field=WISH_LABELS["wish_shift"], code=shift)
+    days = sorted({int(d) for d in form.getlist("wish_weekdays")
+                   if str(d).isdigit() and int(d) < 7})
+    if not days:
+        errors["wish_weekdays"] = _("%(field)s: velg minst én ukedag",
+                                    field=WISH_LABELS["wish_weekdays"])
+    try:
+        weight = parse_number(form.get("wish_weight", ""), WISH_LABELS["wish_weight"],
+                              1, 1000, integer=True)
+    except FieldError as exc:
+        errors["wish_weight"] = str(exc)
+        weight = None
+    wish = {"kind": kind, "shift": shift, "weekdays": [WEEKDAYS[d] for d in days],
+            "weight": weight}
+    return wish, errors
+
+
 # ==== Views
 
 
@@ -353,7 +421,7 @@ def _table_context(ctx, **extra):
         "rows": [(e, display(e), {}) for e in _employees(ctx.dept)],
         "inactive": _employees(ctx.dept, active=False),
         "new_row": blank_row(ctx), "new_errors": {},
-        "wish_summary": wish_summary,
+        "wish_summary": wish_summary, "wish_text": wish_text,
     }
     context.update(extra)
     return context
@@ -393,7 +461,57 @@ def update(dept_id, emp_id):
     return render_template(
         "departments/_employee_row.html", dept=g.department, ctx=ctx, emp=emp,
         shown=shown_values(emp, raw, errors), errors=errors,
-        wish_summary=wish_summary), (422 if errors else 200)
+        wish_summary=wish_summary, wish_text=wish_text), (422 if errors else 200)
+
+
+def _wishes_cell(ctx, emp, errors=None, typed=None, status=200):
+    return render_template(
+        "departments/_employee_wishes.html", dept=ctx.dept, ctx=ctx, emp=emp,
+        wish_text=wish_text, wish_errors=errors or {}, wish_typed=typed,
+        wish_open=True), status
+
+
+@bp.route("/departments/<int:dept_id>/employees/<int:emp_id>/wishes",
+          methods=["POST"])
+@department_view
+def add_wish(dept_id, emp_id):
+    """Add one wish: the fields are checked, then the engine; answer with the cell."""
+    ctx = Context(g.department)
+    emp = _employee_or_404(emp_id)
+    if not emp.active:
+        abort(409)
+    wish, errors = parse_wish(request.form, ctx)
+    if not errors:
+        emp = save_employee(emp, {"wishes": list(emp.wishes or []) + [wish]},
+                            errors, ctx)
+    if errors:
+        log.info("employee %s in department %s: wish refused (%s)", emp.id, dept_id,
+                 ", ".join(sorted(errors)))
+        typed = {"kind": request.form.get("wish_kind", "avoid"),
+                 "shift": request.form.get("wish_shift", "*"),
+                 "weekdays": request.form.getlist("wish_weekdays"),
+                 "weight": request.form.get("wish_weight", "")}
+        return _wishes_cell(ctx, emp, errors, typed, 422)
+    log.info("employee %s in department %s: wish added", emp.id, dept_id)
+    return _wishes_cell(ctx, emp)
+
+
+@bp.route("/departments/<int:dept_id>/employees/<int:emp_id>/wishes/<int:index>"
+          "/delete", methods=["POST"])
+@department_view
+def delete_wish(dept_id, emp_id, index):
+    ctx = Context(g.department)
+    emp = _employee_or_404(emp_id)
+    if not emp.active:
+        abort(409)
+    wishes = list(emp.wishes or [])
+    if not 0 <= index < len(wishes):
+        abort(404)
+    del wishes[index]
+    errors = {}
+    emp = save_employee(emp, {"wishes": wishes}, errors, ctx)
+    log.info("employee %s in department %s: wish %s removed", emp.id, dept_id, index)
+    return _wishes_cell(ctx, emp, errors, None, 422 if errors else 200)
 
 
 @bp.route("/departments/<int:dept_id>/employees/new", methods=["POST"])

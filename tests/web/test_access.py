@@ -30,6 +30,7 @@ def _values(dept):
         "shift_id": ShiftType.get(ShiftType.department == dept).id,
         "comp_id": Competence.get(Competence.department == dept).id,
         "weekday": 0,
+        "index": 0,
         "field": "min",
         "name": "max_shift_hours",
     }

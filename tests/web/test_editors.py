@@ -14,6 +14,7 @@ from dynamon.web.models import DemandCell
 from dynamon.web.models import Department
 from dynamon.web.models import Employee
 from dynamon.web.models import ShiftType
+from dynamon.web.specs import department_spec
 from dynamon.web.specs import import_spec
 
 HX = {"HX-Request": "true"}
@@ -201,6 +202,75 @@ def test_deactivate_and_activate(demo):
     assert response.status_code == 200
     assert Employee.get_by_id(emp.id).active
     assert Employee.select().where(Employee.number == "306").count() == 1
+
+
+def _wishes_in_spec(dept, number):
+    spec = department_spec(Department.get_by_id(dept.id))
+    key = employee(dept, number).key
+    item = next(e for e in spec["employees"] if e["key"] == key)
+    return item.get("wishes", [])
+
+
+def test_add_and_remove_a_wish(demo):
+    emp = employee(demo.dept, "306")
+    before = list(emp.wishes or [])
+    response = demo.post(f"{demo.url}/employees/{emp.id}/wishes", {
+        "wish_kind": "avoid", "wish_shift": "A", "wish_weekdays": ["0", "2"],
+        "wish_weight": "10"})
+    assert response.status_code == 200
+    body = text(response)
+    assert f'id="emp-{emp.id}-wishes"' in body
+    assert "Unngå A på mandager og onsdager (vekt 10)" in body
+    wish = {"kind": "avoid", "shift": "A", "weekdays": ["mon", "wed"], "weight": 10}
+    assert employee(demo.dept, "306").wishes == before + [wish]
+    assert _wishes_in_spec(demo.dept, "306")[-1] == wish
+    page = text(demo.client.get(demo.url + "/employees"))
+    assert "Unngå A på mandager og onsdager (vekt 10)" in page
+
+    response = demo.post(f"{demo.url}/employees/{emp.id}/wishes/{len(before)}/delete")
+    assert response.status_code == 200
+    assert "Unngå A på mandager" not in text(response)
+    assert employee(demo.dept, "306").wishes == before
+
+
+def test_free_day_wish_in_words(demo):
+    emp = employee(demo.dept, "306")
+    response = demo.post(f"{demo.url}/employees/{emp.id}/wishes", {
+        "wish_kind": "avoid", "wish_shift": "*", "wish_weekdays": ["4"],
+        "wish_weight": "5"})
+    assert response.status_code == 200
+    assert "Ønsker fri på fredager (vekt 5)" in text(response)
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"wish_weight": "1001"}, "weight", "Vekt må være mellom 1 og 1000"),
+    ({"wish_weight": "0"}, "weight", "Vekt må være mellom 1 og 1000"),
+    ({"wish_weekdays": []}, "weekdays", "Ukedager: velg minst én ukedag"),
+    ({"wish_shift": "XX"}, "shift", "Vakt: «XX» finnes ikke i avdelingen"),
+])
+def test_bad_wish_is_refused_inline_and_nothing_saved(demo, changes, field, message):
+    emp = employee(demo.dept, "306")
+    before = Employee.get_by_id(emp.id).__data__.copy()
+    form = {"wish_kind": "prefer", "wish_shift": "D", "wish_weekdays": ["1"],
+            "wish_weight": "10", **changes}
+    response = demo.post(f"{demo.url}/employees/{emp.id}/wishes", form)
+    assert response.status_code == 422
+    body = text(response)
+    assert message in body
+    assert f'id="emp-{emp.id}-wish-{field}-error"' in body
+    if field == "weight":
+        weight = re.search(r'<input id="emp-\d+-wish-weight"[^>]*>', body).group(0)
+        assert f'value="{changes["wish_weight"]}"' in weight
+        assert 'aria-invalid="true"' in weight
+    assert Employee.get_by_id(emp.id).__data__ == before
+
+
+def test_row_change_keeps_the_wishes_editor(demo):
+    emp = employee(demo.dept, "306")
+    response = demo.post(f"{demo.url}/employees/{emp.id}", row_form(emp))
+    assert response.status_code == 200
+    assert f'id="emp-{emp.id}-wishes" data-own-editor' in text(response)
+    assert f'<label for="emp-{emp.id}-wish-weight">' in text(response)
 
 
 def _upload(demo, content, name="ansatte.csv"):
