@@ -16,8 +16,8 @@ from dataclasses import field
 import numpy as np
 
 from dynamon.roster.model import build_model
+from dynamon.roster.solve import HighsModel
 from dynamon.roster.spec import WEEKDAY_NB
-from dynamon.roster.spec import WEEKDAYS
 
 log = logging.getLogger(__name__)
 
@@ -116,19 +116,14 @@ def _elastic_solution(spec, time_limit):
     free_rules = dataclasses.replace(
         spec.rules, weights={k: 0 for k in spec.rules.weights})
     model = build_model(dataclasses.replace(spec, rules=free_rules), elastic=True)
-    prob = model.prob
-    variables = prob.variables()
-    index = {v.name: i for i, v in enumerate(variables)}
-    from dynamon.roster.solve import HighsModel
-
-    hm = HighsModel(prob)
+    hm = HighsModel(model.prob)
     h = hm.highs
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", 1e-3)
     h.run()
     if h.getInfo().primal_solution_status != 2:
-        return model, None, index, h.getModelStatus()
-    return model, np.array(h.getSolution().col_value), index, h.getModelStatus()
+        return model, None, hm.index, h.getModelStatus()
+    return model, np.array(h.getSolution().col_value), hm.index, h.getModelStatus()
 
 
 def explain(spec, time_limit=60.0):
@@ -286,7 +281,3 @@ def explain(spec, time_limit=60.0):
             "No legal roster was found in time, but no cause was found. Try again "
             "with more time."))
     return result
-
-
-__all__ = ["explain", "precheck", "staffing_figures", "Explanation", "Finding",
-           "WEEKDAYS"]

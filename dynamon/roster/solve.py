@@ -363,11 +363,9 @@ class Solver:
         bound = info.mip_dual_bound + self.hm.constant
         if np.isfinite(bound) and (self._bound is None or bound > self._bound):
             self._bound = bound
-        if info.primal_solution_status == 2:
-            # the final solution may be newer than the last callback
-            values = np.array(h.getSolution().col_value, dtype=float)
-            if len(values) == self.n_cols:
-                self._accept(values, self._bound)
+        values = self._final_values()  # may be newer than the last callback
+        if values is not None:
+            self._accept(values, self._bound)
         return status
 
     def _lns(self, until):
@@ -419,10 +417,9 @@ class Solver:
             took = time.monotonic() - t0
             status = h.getModelStatus()
             h.changeColsBounds(len(cols), cols, zeros, ones)
-            if h.getInfo().primal_solution_status == 2:
-                sol = np.array(h.getSolution().col_value, dtype=float)
-                if len(sol) == self.n_cols:
-                    self._accept(sol, self._bound)
+            values = self._final_values()
+            if values is not None:
+                self._accept(values, self._bound)
             proven = status == highspy.HighsModelStatus.kOptimal
             log.debug("lns %s: round %d %s took %.1fs, %.1f -> %.1f", spec.name,
                       rounds, "employees" if rounds % 2 else "days", took, before,
@@ -456,21 +453,27 @@ class Solver:
         h.setOptionValue("time_limit", max(0.05, min(remaining, self.phase1_limit)))
         h.setOptionValue("mip_rel_gap", 1.0)
         h.run()
-        values = None
-        if h.getInfo().primal_solution_status == 2:
-            values = np.array(h.getSolution().col_value, dtype=float)
+        values = self._final_values()
         self.phase1_status = h.getModelStatus()
         h.changeColsCost(n, cols, cost)
         h.setOptionValue("mip_rel_gap", 1e-6)
-        if values is not None and len(values) == n:
+        if values is not None:
             self._accept(values, -np.inf)
-            h.setSolution(self._solution(values))
+            self._give_start(values)
 
-    def _solution(self, values):
+    def _final_values(self):
+        """HiGHS's solution after a run, or None when it has none (or a short one)."""
+        h = self.hm.highs
+        if h.getInfo().primal_solution_status != 2:
+            return None
+        values = np.array(h.getSolution().col_value, dtype=float)
+        return values if len(values) == self.n_cols else None
+
+    def _give_start(self, values):
         sol = highspy.HighsSolution()
         sol.col_value = list(values)
         sol.value_valid = True
-        return sol
+        self.hm.highs.setSolution(sol)
 
     def _set_start(self, roster):
         """Give HiGHS a known roster as its first incumbent (a warm start)."""
@@ -478,10 +481,7 @@ class Solver:
         for (key, day, code), var in self.model.x.items():
             if roster.rows.get(key, [None] * self.spec.days)[day] == code:
                 values[self.hm.index[var.name]] = 1.0
-        sol = highspy.HighsSolution()
-        sol.col_value = list(values)
-        sol.value_valid = True
-        self.hm.highs.setSolution(sol)
+        self._give_start(values)
 
     def _result(self, status, gap=None):
         elapsed = time.monotonic() - self._started
