@@ -1,4 +1,4 @@
-"""Command line: python -m dynamon example | solve | check | bench.
+"""Command line: python -m dynamon example | solve | check | bench | worker | redis.
 
 Exit codes: 0 done; 1 the roster breaks hard rules (check); 2 invalid input;
 3 no legal roster exists (with the explanation); 4 no roster within the time limit.
@@ -227,6 +227,38 @@ def cmd_bench(args):
     return EXIT_OK
 
 
+def cmd_worker(args):
+    """An RQ worker on one queue; waits for Redis to come up first."""
+    from rq import Worker
+
+    from dynamon import queue as q
+
+    log = logging.getLogger(__name__)
+    conn = q.connect()
+    for attempt in range(60):
+        try:
+            conn.ping()
+            break
+        except Exception as exc:  # the embedded Redis may still be starting
+            if attempt == 0:
+                log.info("worker: waiting for Redis at %s (%s)", q.redis_url(), exc)
+            time.sleep(1)
+    else:
+        _err(("Redis svarer ikke: " if args.lang == "nb" else "Redis does not answer: ")
+             + q.redis_url())
+        return EXIT_INPUT
+    worker = Worker([args.queue], connection=conn)
+    worker.work(burst=args.burst, logging_level="INFO", with_scheduler=False)
+    return EXIT_OK
+
+
+def cmd_redis(args):
+    from dynamon import queue as q
+
+    q.run_embedded()
+    return EXIT_OK
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m dynamon",
                                      description="Dynamon roster engine")
@@ -259,12 +291,24 @@ def build_parser():
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--example", default="sykehjem", choices=list(EXAMPLES))
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("worker", help="run an RQ worker for generation runs")
+    p.add_argument("--queue", choices=("solve", "store"), default="solve",
+                   help="solve: the engine, no database (default); store: saves "
+                        "results, needs the database")
+    p.add_argument("--burst", action="store_true",
+                   help="stop when the queue is empty")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("redis", help="run the embedded Redis (unless REDIS_URL)")
+    p.set_defaults(func=cmd_redis)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+    verbose = args.verbose or args.command in ("worker", "redis")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return args.func(args)

@@ -293,6 +293,10 @@ def _fresh(user):
 
 # ==== The gate before every request
 
+# Requests made by the page, not the user: a progress stream is not activity.
+PASSIVE_ENDPOINTS = {"auth.session_status", "generations.events"}
+
+
 def _expire_stale_session():
     """End a session that is idle too long or no longer valid; returns why."""
     if "_user_id" not in session:
@@ -303,7 +307,7 @@ def _expire_stale_session():
         reason = "idle"
     else:
         passive = (request.headers.get("X-Idle-Passive") == "1"
-                   or (request.endpoint == "auth.session_status"
+                   or (request.endpoint in PASSIVE_ENDPOINTS
                        and request.method == "GET"))
         if not passive:
             session["last_seen"] = timestamp()

@@ -167,3 +167,52 @@ class DemandCell(BaseModel):
 
 MODELS = [User, RecoveryCode, Department, DepartmentManager, Competence, ShiftType,
           Employee, DemandCell]
+
+
+class Generation(BaseModel):
+    """One generation run: its frozen snapshot and, as it runs, its best roster.
+
+    ``snapshot`` is the engine spec (JSON text, pseudonymous keys) exactly as sent to
+    the worker; it never changes after the run is created. ``people`` maps the keys
+    to the employee number and name at the start (kept here, never sent). ``rows``
+    is the best roster so far in display codes (F1/F for free days), with its key
+    figures in ``figures``/``totals`` and its legal check in ``report``.
+    """
+
+    department = pw.ForeignKeyField(Department, backref="generations",
+                                    on_delete="CASCADE")
+    token = pw.CharField(unique=True)  # RQ job id and Redis key part
+    scenario = pw.CharField()
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=now)
+    period_start = pw.DateField()
+    weeks = pw.IntegerField()
+    time_limit = pw.IntegerField()  # seconds
+    snapshot = pw.TextField()
+    snapshot_hash = pw.CharField()
+    people = JSONField(default=dict)
+    continued_from = pw.ForeignKeyField("self", null=True, on_delete="SET NULL")
+    status = pw.CharField(default="queued")
+    stop_requested = pw.BooleanField(default=False)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+    last_event = pw.CharField(default="0")  # id of the last stream event stored
+    objective = pw.FloatField(null=True)
+    bound = pw.FloatField(null=True)
+    gap = pw.FloatField(null=True)
+    elapsed = pw.FloatField(null=True)
+    first_roster_after = pw.FloatField(null=True)
+    improvements = pw.IntegerField(default=0)
+    rows = JSONField(null=True)
+    figures = JSONField(null=True)
+    totals = JSONField(null=True)
+    by_family = JSONField(null=True)
+    report = JSONField(null=True)
+    explanation = JSONField(null=True)
+    message = pw.TextField(null=True)
+    approved_at = pw.DateTimeField(null=True)
+    approved_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL",
+                                     backref="approvals")
+
+    class Meta:
+        table_name = "generations"

@@ -1,0 +1,1 @@
+"""RQ jobs: ``jobs.solve`` (the solve worker, no database) and ``jobs.store``."""
