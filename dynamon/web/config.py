@@ -43,6 +43,8 @@ def from_env():
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads (CSV) and forms
         "BABEL_DEFAULT_LOCALE": "nb",
         "LANGUAGES": ["nb", "en"],
+        # Empty: the embedded Redis on a unix socket in DYNAMON_DATA.
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI",
                                                 "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

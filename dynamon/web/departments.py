@@ -46,6 +46,7 @@ TABS = (
     ("shifts.page", _l("Vakttyper og kompetanser")),
     ("staffing.page", _l("Bemanningsplan")),
     ("rules.page", _l("Regler")),
+    ("generations.index", _l("Generering")),
 )
 
 
@@ -265,6 +266,8 @@ def explain_errors(errors, spec):
 
 def init_app(app):
     from dynamon.web import employees
+    from dynamon.web import generations
+    from dynamon.web import results
     from dynamon.web import rules
     from dynamon.web import shifts
     from dynamon.web import staffing
@@ -274,5 +277,5 @@ def init_app(app):
     app.jinja_env.globals.update(WEEKDAY_NAMES=WEEKDAY_NAMES,
                                  WEEKDAY_SHORT=WEEKDAY_SHORT, DEPARTMENT_TABS=TABS)
     app.register_blueprint(bp)
-    for module in (employees, shifts, staffing, rules):
+    for module in (employees, shifts, staffing, rules, generations, results):
         app.register_blueprint(module.bp)
