@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 DYNAMON_DATA ?= data
 PORT ?= 5000
 HOST ?= 127.0.0.1
+DATA = $(abspath $(DYNAMON_DATA))
 
 .PHONY: install run solve-demo test bench lint clean translations
 
@@ -32,12 +33,11 @@ translations: $(VENV)/.installed
 
 run: install
 	mkdir -p $(DYNAMON_DATA)
-	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app db upgrade
-	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/flask --app app demo
+	DYNAMON_DATA=$(DATA) $(VENV)/bin/flask --app app db upgrade
+	DYNAMON_DATA=$(DATA) $(VENV)/bin/flask --app app demo
 	@echo "Dynamon is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	DYNAMON_DATA=$(DYNAMON_DATA) $(VENV)/bin/gunicorn --workers 1 --threads 16 \
-		--control-socket $(abspath $(DYNAMON_DATA))/gunicorn.ctl \
-		--bind $(HOST):$(PORT) --access-logfile - app:app
+	PATH="$(abspath $(VENV))/bin:$$PATH" DYNAMON_DATA=$(DATA) HOST=$(HOST) \
+		$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 solve-demo: install
 	mkdir -p $(DYNAMON_DATA)

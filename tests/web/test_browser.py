@@ -209,3 +209,86 @@ def test_demo_manager_edits_staffing_and_employees(app, live_server, page,
         page.wait_for_selector("table.editor")
         check_axe(page, audited)
     assert len(audited) >= 11
+
+
+SSE_LOG = """
+window.__sse = [];
+document.addEventListener('htmx:sseMessage', function (e) {
+  var status = document.querySelector('[data-status]');
+  window.__sse.push({type: e.detail.type, at: performance.now(),
+                     status: status && status.dataset.status});
+});
+"""
+
+
+def test_generation_live_progress_roster_analysis_and_xlsx(
+        app, live_server, page, redis_server, solve_worker, store_worker, tmp_path):
+    """Start generering with a 60 s limit on the demo department: progress arrives
+    live before the end, then the roster and the analysis; the XLSX export read
+    back equals the stored roster."""
+    from openpyxl import load_workbook
+
+    from dynamon.web.models import Generation
+
+    dept = import_spec(json.loads(example_text("sykehjem")))
+    admin = create_user(DEMO_EMAIL, FIRST_PASSWORD, "admin")
+    admin.must_change_password = True
+    admin.save()
+    audited = []
+    page.add_init_script(SSE_LOG)
+    first_login(page, live_server, audited)
+    page.get_by_role("link", name=dept.name).click()
+    page.get_by_role("link", name="Generering").click()
+    page.wait_for_selector("#run-scenario")
+    check_axe(page, audited)
+
+    page.fill("#run-scenario", "Nettlesertest")
+    page.fill("#run-minutes", "1")
+    started = time.monotonic()
+    page.get_by_role("button", name="Start generering").click()
+    page.wait_for_selector("[data-objective]", timeout=60000)
+    first_roster = time.monotonic() - started
+    print(f"\nfirst roster on screen {first_roster:.1f} s after Start generering")
+    (Path("/tmp") / "dynamon-first-roster.txt").write_text(f"{first_roster:.2f}\n")
+    check_axe(page, audited)
+    page.screenshot(path="/tmp/dynamon-run-live.png", full_page=False)
+
+    page.wait_for_selector("[data-status=best_found], [data-status=optimal]",
+                           timeout=150000)
+    messages = page.evaluate("window.__sse")
+    kinds = [m["type"] for m in messages]
+    assert "progress" in kinds, messages
+    assert kinds.index("progress") < kinds.index("end"), messages
+    assert any(m["type"] == "progress" and m["status"] == "running"
+               for m in messages), messages
+    assert kinds.count("end") == 1, messages
+    check_axe(page, audited)
+
+    run = Generation.get(Generation.scenario == "Nettlesertest")
+    assert run.status in ("best_found", "optimal") and run.report["ok"]
+
+    page.get_by_role("link", name="Se turnusen").click()
+    page.wait_for_selector("table")
+    check_axe(page, audited)
+    page.screenshot(path="/tmp/dynamon-run-roster.png", full_page=True)
+    with page.expect_download() as info:
+        page.locator("a[href$='export.xlsx']").first.click()
+    path = tmp_path / "turnus.xlsx"
+    info.value.save_as(path)
+
+    sheet = load_workbook(path).active
+    table = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    header = table[0]
+    assert header[:2] == ("Ansattnr", "Navn") or list(header[:2]) == ["Ansattnr",
+                                                                      "Navn"]
+    assert len(header) == 2 + run.weeks * 7
+    by_number = {str(row[0]): list(row[2:]) for row in table[1:]}
+    assert len(by_number) == len(run.rows)
+    for key, codes in run.rows.items():
+        assert by_number[str(run.people[key]["number"])] == codes, key
+
+    page.go_back()
+    page.get_by_role("link", name="Se analysen").click()
+    page.wait_for_selector("table")
+    check_axe(page, audited)
+    page.screenshot(path="/tmp/dynamon-run-analysis.png", full_page=True)
