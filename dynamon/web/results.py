@@ -511,7 +511,7 @@ def roster(dept_id, run_id):
     except Unavailable as exc:
         return _refusal(run, exc, 200 if exc.reason == "no_roster" else 409)
     return render_template(
-        "results/roster.html", dept=g.department, run=run, result=result,
+        "results/roster.html", dept=g.department, result=result,
         spec=result.spec, days=day_headers(result.spec), rows=roster_rows(result),
         weeks=range(1, result.spec.weeks + 1), **approval_context(run),
         **_run_links(run))

@@ -312,8 +312,8 @@ def redis_server(app, tmp_path, monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setitem(app.config, "REDIS_URL", "")
     server = RedisServer(tmp_path)
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.stop()

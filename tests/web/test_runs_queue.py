@@ -89,6 +89,7 @@ def test_stop_running_run_ends_stopped_with_best_roster(
     run = wait_for(lambda: (r := fresh(run)).status == "stopped" and r, 15,
                    "the store worker stores the run as stopped")
     took = time.monotonic() - stopped_at
+    print(f"stopped and stored after {took:.1f} s")
     assert took < 10, f"stop took {took:.1f} s"
 
     run = runs.sync(run, conn)
@@ -96,7 +97,7 @@ def test_stop_running_run_ends_stopped_with_best_roster(
     assert run.rows is not None and run.figures is not None
     assert run.report["ok"] is True
     assert run.objective is not None and run.objective <= first["objective"] + 1e-6
-    assert run.elapsed < 60  # stopped long before its 120 s limit
+    assert run.elapsed < 30  # stopped long before its 120 s limit
     assert run.finished_at is not None
     assert run.message is None
     end = events(conn, run, "end")
@@ -121,7 +122,10 @@ def test_stop_queued_runs_they_never_start(
         assert job_status(conn, run) == "canceled"
     assert solve_queue.count == 0
 
-    busy = runs.stop(runs.sync(busy, conn), conn)
+    # Not synced first: the row still says "queued" while its job runs.
+    assert fresh(busy).status == "queued"
+    busy = runs.stop(fresh(busy), conn)
+    assert busy.status == "queued" and busy.stop_requested
     busy = wait_for(lambda: (r := fresh(busy)).status not in runs.ACTIVE and r, 15,
                     "the running run ends after Stopp")
     assert busy.status == "stopped"  # not failed, not error
@@ -164,7 +168,8 @@ def test_killed_worker_leaves_interrupted_run_that_can_continue(
     assert run.message == "worker_lost"
     assert run.rows is not None and run.objective is not None
     assert run.finished_at is not None
-    assert [e for e in events(conn, run, "end")] == []
+    assert events(conn, run, "end") == []
+    seen = len(events(conn, run))
 
     solve_worker.start()  # a fresh worker
     more = start(demo, conn, 10, previous=run)
@@ -182,12 +187,17 @@ def test_killed_worker_leaves_interrupted_run_that_can_continue(
     assert more.status in ("optimal", "best_found")
     assert more.rows is not None and more.report["ok"] is True
     assert more.objective <= run.objective + 1e-6
+    print(f"interrupted at {run.objective:.2f}, continued from {first['objective']:.2f}"
+          f" to {more.objective:.2f} ({more.status})")
+    # The fresh worker did not run the killed job again (RQ marks it abandoned).
+    assert len(events(conn, run)) == seen
+    assert runs.sync(fresh(run), conn).status == "interrupted"
 
 
 def test_stored_run_survives_redis_restart_with_empty_data(
         app, client, make_user, login, redis_server, solve_worker, store_worker, demo):
     conn = runs.connection(app.config)
-    run = start(demo, conn, 8)
+    run = start(demo, conn, 10)
     run = wait_for(lambda: (r := fresh(run)).status in runs.FINAL and r, 60,
                    "the store worker stores the ended run")
     assert run.status in ("optimal", "best_found")
@@ -318,7 +328,7 @@ def test_worker_never_sees_personal_data(
         emp.save()
     needles = _needles(employees)
     conn = runs.connection(app.config)
-    run = start(demo, conn, 6)
+    run = start(demo, conn, 10)
 
     raw = conn.hgetall(f"rq:job:{run.token}")
     args = pickle.loads(zlib.decompress(raw[b"data"]))
@@ -358,7 +368,7 @@ def test_job_timeout_is_limit_plus_margin(app, redis_server, solve_worker, demo)
     conn = runs.connection(app.config)
     run = start(demo, conn, 5)
     job = Job.fetch(run.token, connection=conn)
-    assert job.timeout == 5 + runs.JOB_MARGIN_SECONDS
+    assert job.timeout == 5 + runs.JOB_MARGIN_SECONDS > 5
     assert job.origin == q.SOLVE_QUEUE
     assert job.func_name == "jobs.solve.solve_run"
     wait_event(conn, run, "end", timeout=60)
@@ -366,8 +376,8 @@ def test_job_timeout_is_limit_plus_margin(app, redis_server, solve_worker, demo)
     assert job.get_status() == "finished"
     assert job.timeout == 5 + runs.JOB_MARGIN_SECONDS
     run = runs.sync(run, conn)
-    assert run.status in ("optimal", "best_found")
-    assert run.elapsed <= 5 + 5
+    assert run.status in runs.FINAL
+    assert run.elapsed <= 5 + 5  # the solver keeps the limit; the timeout is a backstop
 
     solve_worker.stop()  # the continued run only needs to be queued
     more = start(demo, conn, 7, previous=run)
