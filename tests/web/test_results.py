@@ -217,7 +217,7 @@ def test_compare_needs_two_runs(demo):
 
 
 def test_compare_other_departments_run_is_404(demo):
-    dept2 = Department.create(name="Annen", start=dt.date(2027, 3, 22))
+    dept2 = import_spec(demo_data())
     foreign, _spec = store_run(dept2, None, None, status="infeasible")
     base = f"/departments/{demo.dept.id}/runs/compare?run={demo.run.id}"
     assert demo.client.get(f"{base}&run={foreign.id}").status_code == 404
