@@ -45,6 +45,9 @@ def socket_path(folder=None):
     return (Path(folder) if folder else data_dir()) / "redis.sock"
 
 
+READ_TIMEOUT_SECONDS = 60
+
+
 def redis_url():
     """REDIS_URL, or the embedded server's unix socket in DYNAMON_DATA."""
     url = os.environ.get("REDIS_URL", "").strip()
@@ -54,7 +57,11 @@ def redis_url():
 def connect(url=None):
     import redis
 
+    # An explicit read timeout: without one, redis-py applies the connect timeout
+    # to reads on a unix socket, which cuts the SSE view's blocking XREAD. RQ
+    # raises it further for its own blocking dequeue.
     return redis.Redis.from_url(url or redis_url(), socket_connect_timeout=5,
+                                socket_timeout=READ_TIMEOUT_SECONDS,
                                 health_check_interval=30)
 
 
