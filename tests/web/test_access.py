@@ -6,25 +6,58 @@ import json
 import pytest
 
 from dynamon.cli import example_text
+from dynamon.roster.check import check
+from dynamon.roster.roster import Roster
+from dynamon.roster.solve import Solver
+from dynamon.roster.spec import load_spec
 from dynamon.web.models import Competence
 from dynamon.web.models import DemandCell
 from dynamon.web.models import Department
 from dynamon.web.models import Employee
+from dynamon.web.models import Generation
 from dynamon.web.models import ShiftType
+from dynamon.web.runs import snapshot_of
 from dynamon.web.specs import import_spec
+from jobs.solve import report_payload
+from jobs.solve import roster_payload
 
 
 def _snapshot(dept):
     rows = [Department.get_by_id(dept.id).__data__]
-    for model in (Employee, ShiftType, Competence, DemandCell):
+    for model in (Employee, ShiftType, Competence, DemandCell, Generation):
         rows += [r.__data__ for r in model.select().where(model.department == dept)
                  .order_by(model.id)]
     return json.dumps(rows, default=str, sort_keys=True)
 
 
+@pytest.fixture(scope="module")
+def demo_rows():
+    """A legal roster of the demo department, by employee number."""
+    result = Solver(load_spec(json.loads(example_text("sykehjem"))), time_limit=8).run()
+    assert result.roster is not None and result.report.ok
+    return dict(result.roster.rows)
+
+
+def _run_of(dept, rows_by_number):
+    """A finished run of ``dept`` with a legal roster, as the store step leaves it."""
+    snapshot, spec = snapshot_of(dept, dept.start, dept.weeks)
+    employees = list(Employee.select().where(Employee.department == dept))
+    roster = Roster({e.key: list(rows_by_number[e.number]) for e in employees})
+    payload = roster_payload(spec, roster)
+    return Generation.create(
+        department=dept, token=f"t{dept.id:031d}", scenario="Grunnturnus",
+        period_start=dept.start, weeks=dept.weeks, time_limit=60, snapshot=snapshot,
+        snapshot_hash=spec.content_hash(), status="best_found", objective=1.0,
+        people={e.key: {"number": e.number, "name": e.name or ""} for e in employees},
+        rows=payload["rows"], figures=payload["figures"], totals=payload["totals"],
+        report=report_payload(check(spec, roster)))
+
+
 def _values(dept):
     """URL arguments that name real things of ``dept``."""
     return {
+        "run_id": Generation.get(Generation.department == dept).id,
+        "key": Employee.get(Employee.department == dept).key,
         "dept_id": dept.id,
         "emp_id": Employee.get(Employee.department == dept).id,
         "shift_id": ShiftType.get(ShiftType.department == dept).id,
@@ -54,9 +87,12 @@ def _department_urls(app, dept):
 
 
 @pytest.fixture
-def two_departments(app):
+def two_departments(app, demo_rows):
     spec = json.loads(example_text("sykehjem"))
-    return import_spec(spec, name="Avdeling A"), import_spec(spec, name="Avdeling B")
+    depts = import_spec(spec, name="Avdeling A"), import_spec(spec, name="Avdeling B")
+    for dept in depts:
+        _run_of(dept, demo_rows)
+    return depts
 
 
 def test_manager_gets_404_on_every_url_of_another_department(
