@@ -127,7 +127,7 @@ def shift(code, start, end, paid):
 # ---------------------------------------------------------------- API
 
 
-def test_rules_constant_lists_twenty_families_in_order():
+def test_rules_constant_lists_the_families_in_order():
     ids = [rule for rule, _p, _nb, _en in RULES]
     assert ids == [
         "one_shift_at_a_time", "allowed_shift_types", "fixed_days_off",
@@ -135,7 +135,9 @@ def test_rules_constant_lists_twenty_families_in_order():
         "max_shift_length", "daily_rest", "weekly_rest", "hours_per_day",
         "hours_per_week", "average_hours_per_week", "sunday_rule",
         "night_work_average", "weekend_rhythm", "whole_weekends",
-        "consecutive_days", "consecutive_nights", "rest_after_nights"]
+        "consecutive_days", "consecutive_nights", "rest_after_nights",
+        "forbidden_succession", "max_shifts_per_type", "min_consecutive_days",
+        "min_consecutive_days_off", "max_weekends"]
     assert all(p and nb and en for _r, p, nb, en in RULES)
 
 
@@ -157,7 +159,7 @@ def test_demo_spec_with_empty_roster():
     by_rule = report.by_rule()
     assert by_rule["demand_minimum"]
     assert by_rule["contract_hours"]
-    assert len(report.rules_checked) == 20
+    assert len(report.rules_checked) == len(RULES) == 25
     assert [r for r, _p, _n in report.rules_checked] == [r[0] for r in RULES]
     for rule, paragraph, count in report.rules_checked:
         assert count == len(by_rule[rule])

@@ -3,10 +3,12 @@
 The checker knows nothing of the MILP model. It reads only the spec, the rule set
 and the roster, turns every assignment into a real interval in the spec's time zone
 (so a night shift on a DST night is an hour shorter or longer), and tests each rule
-family on those intervals. The roster is a cyclic grunnturnus: it repeats forever,
-week N runs on into week 1, and every rule wraps around. Repetitions -1, 0 and 1 of
-the cycle are materialised; every window or pair that starts in repetition 0 is
-evaluated, so each finding is reported once.
+family on those intervals. A cyclic grunnturnus repeats forever: week N runs on
+into week 1, and every rule wraps around. Repetitions -1, 0 and 1 of the cycle are
+materialised; every window or pair that starts in repetition 0 is evaluated, so
+each finding is reported once. A dated period stands alone: nothing is worked
+before or after it, windows are the ones that fit inside it, and a run of working
+or free days that touches its first or last day is not known to be short.
 
 ``check(spec, roster)`` returns a ``Report`` with one ``Violation`` per finding,
 each naming its rule, paragraph, measured figure and limit, with a message in
@@ -101,6 +103,21 @@ RULES = [
     ("rest_after_nights", "Helsefremmende turnus (NHO)",
      "Fri etter en nattserie",
      "Time off after a night series"),
+    ("forbidden_succession", "Arbeidsplan / lokal avtale",
+     "Vaktrekkefølge: vakter som ikke skal følge dagen etter",
+     "Shift order: shifts that may not follow the next day"),
+    ("max_shifts_per_type", "Arbeidsavtale",
+     "Høyst avtalt antall vakter av hver type",
+     "At most the agreed number of shifts of each type"),
+    ("min_consecutive_days", "Arbeidsplan / lokal avtale",
+     "Minst avtalt antall arbeidsdager på rad",
+     "At least the agreed number of working days in a row"),
+    ("min_consecutive_days_off", "Arbeidsplan / lokal avtale",
+     "Minst avtalt antall fridager på rad",
+     "At least the agreed number of days off in a row"),
+    ("max_weekends", "Arbeidsavtale / lokal avtale",
+     "Høyst avtalt antall arbeidshelger",
+     "At most the agreed number of working weekends"),
 ]
 PARAGRAPH = {rule: paragraph for rule, paragraph, _nb, _en in RULES}
 
@@ -174,6 +191,32 @@ def _overlap(a0, a1, b0, b1):
     return max(0.0, (min(a1, b1) - max(a0, b0)).total_seconds())
 
 
+def _runs(flags, cyclic):
+    """Maximal runs of True: [(first index, length, endless, touches an end)].
+
+    Cyclic lists wrap (a run may go from the last index on to the first, and a list
+    of only True is one endless run); dated ones do not, and a run that starts at
+    the first index or ends at the last touches an end.
+    """
+    if cyclic:
+        return [(a, n, endless, False) for a, n, endless in _cyclic_runs(flags)]
+    out = []
+    start = None
+    for i, flag in enumerate(list(flags) + [False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            out.append((start, i - start, False, start == 0 or i == len(flags)))
+            start = None
+    return out
+
+
+def _window_starts(count, length, cyclic):
+    """First indexes of the windows of ``length`` among ``count``: all when cyclic,
+    else the ones that fit."""
+    return range(count) if cyclic else range(max(0, count - length + 1))
+
+
 def _cyclic_runs(flags):
     """Maximal runs of True in a cyclic list: [(first index, length, endless)]."""
     n = len(flags)
@@ -202,8 +245,11 @@ def _cyclic_runs(flags):
 class Context:
     """The spec and roster turned into real intervals, shared by all checks."""
 
-    def __init__(self, spec, roster, reps=(-1, 0, 1)):
+    def __init__(self, spec, roster, reps=None):
+        if reps is None:
+            reps = (-1, 0, 1) if spec.cyclic else (0,)
         self.spec = spec
+        self.cyclic = spec.cyclic
         self.rules = spec.rules
         self.days = spec.days
         self.weeks = spec.weeks
@@ -406,9 +452,15 @@ def _on_shift(ctx, day, code):
 
 
 def check_demand_minimum(ctx):
-    """At least the staffing plan's minimum on every shift (bemanningsplan)."""
+    """At least the staffing plan's minimum on every shift (bemanningsplan).
+
+    A line with a price for each person short (under_weight) is a target, not a
+    minimum: the objective pays for it instead.
+    """
     out = []
     for (day, code), req in _demand(ctx):
+        if req.under_weight is not None:
+            continue
         present = len(_on_shift(ctx, day, code))
         if present < req.minimum:
             out.append(_violation(
@@ -459,13 +511,26 @@ def check_contract_hours(ctx):
     out = []
     tolerance = ctx.rules["contract_tolerance_hours"]
     for key, row in ctx.rows.items():
+        employee = ctx.employees[key]
         planned = sum(ctx.shifts[c].paid_hours for c in row if c is not None)
-        contract = ctx.spec.contract_hours(ctx.employees[key])
+        days = tuple(d for d, c in enumerate(row) if c is not None)
+        if employee.min_hours is not None and employee.max_hours is not None:
+            least, most = employee.min_hours, employee.max_hours
+            if least - 1e-6 <= planned <= most + 1e-6:
+                continue
+            limit = most if planned > most else least
+            out.append(_violation(
+                "contract_hours", key, days, planned, limit,
+                f"{_who_nb(key)}planlagt {fmt_nb(planned)} t, skal være mellom "
+                f"{fmt_nb(least)} og {fmt_nb(most)} t",
+                f"{_who_en(key)}planned {fmt_en(planned)} h, must be between "
+                f"{fmt_en(least)} and {fmt_en(most)} h"))
+            continue
+        contract = ctx.spec.contract_hours(employee)
         diff = planned - contract
         if abs(diff) <= tolerance + 1e-6:
             continue
         limit = contract + tolerance if diff > 0 else contract - tolerance
-        days = tuple(d for d, c in enumerate(row) if c is not None)
         out.append(_violation(
             "contract_hours", key, days, planned, limit,
             f"{_who_nb(key)}planlagt {fmt_nb(planned)} t, avtalt "
@@ -589,7 +654,7 @@ def check_average_hours_per_week(ctx):
     for key in ctx.rows:
         weeks = ctx.week_hours(key)
         seen = set()
-        for w in range(ctx.weeks):
+        for w in _window_starts(ctx.weeks, n, ctx.cyclic):
             window = [(w + i) % ctx.weeks for i in range(n)]
             average = sum(weeks[i] for i in window) / n
             if average <= limit + EPS:
@@ -624,10 +689,12 @@ def check_sunday_rule(ctx):
     form = ctx.rules["sunday_rule"]
     in_row = ctx.rules["sunday_max_in_row"]
     weeks = ctx.weeks
+    if form == "off":
+        return out
     for key in ctx.rows:
         worked = _sundays_worked(ctx, key)
         if form == "next_off":
-            for w in range(weeks):
+            for w in range(weeks if ctx.cyclic else weeks - 1):
                 nxt = (w + 1) % weeks
                 if worked[w] and worked[nxt]:
                     a, b = 7 * w + 6, 7 * nxt + 6
@@ -650,7 +717,7 @@ def check_sunday_rule(ctx):
                 f"{allowed} (annenhver i snitt)",
                 f"{_who_en(key)}works {count} of {weeks} Sundays, at most "
                 f"{allowed} (every other on average)"))
-        for start, length, endless in _cyclic_runs(worked):
+        for start, length, endless, _edge in _runs(worked, ctx.cyclic):
             if not endless and length <= in_row:
                 continue
             measured = math.inf if endless else length
@@ -676,7 +743,7 @@ def check_night_work_average(ctx):
             continue
         hours = ctx.day_hours(key)
         seen = set()
-        for d in range(ctx.days):
+        for d in _window_starts(ctx.days, NIGHT_WINDOW_DAYS, ctx.cyclic):
             window = [(d + i) % ctx.days for i in range(NIGHT_WINDOW_DAYS)]
             total = sum(hours[i] for i in window)
             if total <= limit + EPS:
@@ -715,7 +782,7 @@ def check_weekend_rhythm(ctx):
             continue
         worked = _weekends_worked(ctx, key)
         seen = set()
-        for w in range(weeks):
+        for w in _window_starts(weeks, k, ctx.cyclic):
             window = list(dict.fromkeys((w + i) % weeks for i in range(k)))
             hit = sorted(i for i in window if worked[i])
             if len(hit) <= 1:
@@ -771,7 +838,7 @@ def _limit(*values):
 
 def _runs_too_long(ctx, rule, key, flags, limit, what_nb, what_en):
     out = []
-    for start, length, endless in _cyclic_runs(flags):
+    for start, length, endless, _edge in _runs(flags, ctx.cyclic):
         if not endless and length <= limit:
             continue
         measured = math.inf if endless else length
@@ -825,7 +892,8 @@ def check_rest_after_nights(ctx):
         for p, q in zip(periods, periods[1:], strict=False):
             if p.rep != 0 or not p.night:
                 continue
-            following = row[(p.day + 1) % ctx.days]
+            following = (row[(p.day + 1) % ctx.days]
+                         if ctx.cyclic or p.day + 1 < ctx.days else None)
             if following is not None and ctx.shifts[following].category == "night":
                 continue  # not the end of the series
             gap = (q.start - p.end).total_seconds() / HOUR
@@ -839,6 +907,97 @@ def check_rest_after_nights(ctx):
                 f"{_who_en(key)}time off {fmt_en(gap)} h < {fmt_en(need)} h after "
                 f"the night series ending with {p.code} {ctx.when_en(p.day)}, "
                 f"before {q.code} {ctx.when_en(q.day)}"))
+    return out
+
+
+def check_forbidden_succession(ctx):
+    """A shift the plan forbids after another on the next day (arbeidsplan/avtale)."""
+    out = []
+    last = ctx.days if ctx.cyclic else ctx.days - 1
+    for key, row in ctx.rows.items():
+        for day in range(last):
+            code, after = row[day], row[(day + 1) % ctx.days]
+            if code is None or after is None:
+                continue
+            if after in ctx.shifts[code].not_followed_by:
+                nxt = (day + 1) % ctx.days
+                out.append(_violation(
+                    "forbidden_succession", key, (day, nxt), 1, 0,
+                    f"{_who_nb(key)}{after} {ctx.when_nb(nxt)} etter {code} "
+                    f"{ctx.when_nb(day)}; {after} skal ikke følge {code}",
+                    f"{_who_en(key)}{after} {ctx.when_en(nxt)} after {code} "
+                    f"{ctx.when_en(day)}; {after} may not follow {code}"))
+    return out
+
+
+def check_max_shifts_per_type(ctx):
+    """No more shifts of a type than the employee's agreed most (arbeidsavtale)."""
+    out = []
+    for key, row in ctx.rows.items():
+        for code, most in sorted(ctx.employees[key].max_shifts.items()):
+            days = tuple(d for d, c in enumerate(row) if c == code)
+            if len(days) > most:
+                out.append(_violation(
+                    "max_shifts_per_type", key, days, len(days), most,
+                    f"{_who_nb(key)}{len(days)} vakter {code}, høyst {most}",
+                    f"{_who_en(key)}{len(days)} {code} shifts, at most {most}"))
+    return out
+
+
+def _runs_too_short(ctx, rule, key, flags, least, what_nb, what_en):
+    out = []
+    for start, length, endless, edge in _runs(flags, ctx.cyclic):
+        if endless or edge or length >= least:
+            continue
+        days = _run_days(start, length, ctx.days)
+        out.append(_violation(
+            rule, key, days, length, least,
+            f"{_who_nb(key)}{length} {what_nb} på rad fra {ctx.when_nb(start)} "
+            f"< {least}",
+            f"{_who_en(key)}{length} {what_en} in a row from {ctx.when_en(start)} "
+            f"< {least}"))
+    return out
+
+
+def check_min_consecutive_days(ctx):
+    """No run of working days shorter than the employee's least (arbeidsplan)."""
+    out = []
+    for key, row in ctx.rows.items():
+        least = ctx.employees[key].min_consecutive_days
+        if least and least > 1:
+            out += _runs_too_short(ctx, "min_consecutive_days", key,
+                                   [c is not None for c in row], least,
+                                   "arbeidsdager", "working days")
+    return out
+
+
+def check_min_consecutive_days_off(ctx):
+    """No run of free days shorter than the employee's least (arbeidsplan)."""
+    out = []
+    for key, row in ctx.rows.items():
+        least = ctx.employees[key].min_consecutive_days_off
+        if least and least > 1:
+            out += _runs_too_short(ctx, "min_consecutive_days_off", key,
+                                   [c is None for c in row], least,
+                                   "fridager", "days off")
+    return out
+
+
+def check_max_weekends(ctx):
+    """Weekends worked (Saturday or Sunday) within the employee's most (avtale)."""
+    out = []
+    for key, employee in ctx.employees.items():
+        most = employee.max_weekends
+        if most is None:
+            continue
+        worked = _weekends_worked(ctx, key)
+        if sum(worked) > most:
+            days = tuple(d for w in range(ctx.weeks) if worked[w]
+                         for d in _weekend_days(ctx, key, w))
+            out.append(_violation(
+                "max_weekends", key, days, sum(worked), most,
+                f"{_who_nb(key)}arbeider {sum(worked)} helger, høyst {most}",
+                f"{_who_en(key)}works {sum(worked)} weekends, at most {most}"))
     return out
 
 
@@ -863,6 +1022,11 @@ CHECKS = {
     "consecutive_days": check_consecutive_days,
     "consecutive_nights": check_consecutive_nights,
     "rest_after_nights": check_rest_after_nights,
+    "forbidden_succession": check_forbidden_succession,
+    "max_shifts_per_type": check_max_shifts_per_type,
+    "min_consecutive_days": check_min_consecutive_days,
+    "min_consecutive_days_off": check_min_consecutive_days_off,
+    "max_weekends": check_max_weekends,
 }
 
 

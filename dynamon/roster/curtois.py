@@ -14,6 +14,10 @@ document to the letter:
   gives the same four terms one by one.
 - ``violations(instance, roster)`` lists every hard-constraint breach as a
   ``Violation``; an empty list means the roster is feasible.
+- ``to_spec(instance)`` is the instance in the engine's own spec format (a dict for
+  ``load_spec``): a dated period, the rule set ``none``, each rule of FORMAT.md as
+  the engine's limit of the same meaning, so the engine's model, solver and
+  checker work on it as on any department. Its objective equals ``objective``.
 
 A roster maps each staff id to a list of ``h`` entries, one per day: a shift id, or
 ``None`` for a day off. An entry may also be a list, tuple or set of shift ids (the
@@ -664,6 +668,86 @@ def _staff_violations(instance, member, row):
             f"{member.max_weekends}", value=len(weekend_days),
             limit=member.max_weekends)
     return found
+
+
+# --- the engine's spec -------------------------------------------------------
+
+SPEC_START = "2024-01-01"  # any Monday: day 0 is a Monday
+SHIFT_START = 6 * 60  # the files give lengths only; no rule of set "none" reads times
+
+
+def _clock(minutes):
+    minutes %= 24 * 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def to_spec(instance):
+    """The instance as an engine spec dict (see the module docstring).
+
+    How each part maps:
+    - the horizon: a dated period of h/7 weeks (days outside it are free, so
+      nothing crosses its ends, as FORMAT.md says);
+    - a shift: a shift type with paid hours = its length, ``not_followed_by`` its
+      forbidden successions; clock times start at 06:00 (no rule reads them);
+    - MaxShifts: the shift types the employee can work (n > 0) and
+      ``limits.max_shifts``; MinTotalMinutes/MaxTotalMinutes: ``limits.min_hours``
+      and ``max_hours``; the run and weekend limits: ``limits`` of the same names;
+    - days off: fixed days off; shift-on/off requests: wishes ``prefer``/``avoid``
+      with the request's weight;
+    - cover: a staffing line with ``under_weight`` and ``over_weight``, so the
+      requirement is a target priced per person short or over.
+    """
+    shift_types = []
+    for shift in instance.shifts:
+        shift_types.append({
+            "code": shift.id, "name": shift.id, "start": _clock(SHIFT_START),
+            "end": _clock(SHIFT_START + shift.length),
+            "paid_hours": shift.length / 60, "category": "day",
+            "not_followed_by": sorted(shift.not_followed_by)})
+    wishes = {member.id: [] for member in instance.staff}
+    for kind, requests in (("prefer", instance.shift_on_requests),
+                           ("avoid", instance.shift_off_requests)):
+        for r in requests:
+            wishes[r.staff].append({"kind": kind, "shift": r.shift,
+                                    "days": [r.day + 1], "weight": r.weight})
+    employees = []
+    for member in instance.staff:
+        can = [shift.id for shift in instance.shifts if member.max_shifts[shift.id]]
+        employees.append({
+            "key": member.id, "title": "", "position_percent": 100,
+            "competences": [], "shift_types": can, "weekend_rhythm": 0,
+            "fixed_days_off": {"days": sorted(d + 1 for d in
+                                              instance.days_off[member.id])},
+            "wishes": wishes[member.id],
+            "limits": {
+                "max_shifts": {t: min(n, instance.days)
+                               for t, n in member.max_shifts.items() if n},
+                "min_hours": member.min_total_minutes / 60,
+                "max_hours": member.max_total_minutes / 60,
+                "max_consecutive_days": min(member.max_consecutive_shifts, 14),
+                "min_consecutive_days": max(1, member.min_consecutive_shifts),
+                "min_consecutive_days_off": max(1, member.min_consecutive_days_off),
+                "max_weekends": min(member.max_weekends, instance.weeks),
+            }})
+    demand = [{"shift": line.shift, "days": [line.day + 1], "min": line.requirement,
+               "under_weight": line.weight_under, "over_weight": line.weight_over}
+              for line in instance.cover]
+    return {
+        "format": "dynamon-spec", "version": 1,
+        "name": instance.name or "Curtois-Qu",
+        "notes": "Curtois & Qu (2014) benchmark instance, read by dynamon.roster."
+                 "curtois",
+        "period": {"kind": "dated", "weeks": instance.weeks, "start": SPEC_START,
+                   "timezone": "UTC"},
+        "rules": {"set": "none"},
+        "shift_types": shift_types, "competences": [], "demand": demand,
+        "employees": employees,
+    }
+
+
+def from_engine(roster):
+    """An engine Roster's rows as a roster of this module (staff id -> entries)."""
+    return {key: list(row) for key, row in roster.rows.items()}
 
 
 # --- roster text -------------------------------------------------------------

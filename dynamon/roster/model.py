@@ -7,7 +7,9 @@ families pay through explicit penalty variables registered with their family,
 weight and the expressions that bound them from below, so that a roster's cost can
 be recomputed from the roster alone (``RosterModel.evaluate``).
 
-The cycle wraps: day ``d + D`` is day ``d`` of the next repetition, on its real date.
+A cyclic spec (grunnturnus) wraps: day ``d + D`` is day ``d`` of the next
+repetition, on its real date. A dated spec does not: days before 0 and from ``D`` on
+are free days, and rules that look across the ends see nothing there.
 
 With ``elastic=True`` the demand minimums, contract hours and weekend counts get
 slack variables with a large price; the infeasibility explanation reads them.
@@ -49,14 +51,35 @@ class RosterModel:
     linear_terms: list = field(default_factory=list)  # (family, expr, weight)
     slacks: list = field(default_factory=list)  # (kind, info, var, unit price)
 
+    def day_index(self, day):
+        """The period's day for ``day`` (wrapped when cyclic), None outside."""
+        if self.spec.cyclic:
+            return day % self.spec.days
+        return day if 0 <= day < self.spec.days else None
+
     def work(self, key, day):
         """Expression: 1 when the employee works (a shift starts) on cycle day."""
-        day %= self.spec.days
-        return pulp.lpSum(v for (k, d, _), v in self._by_day.get((key, day), []))
+        return pulp.lpSum(v for _, v in self.assignments(key, day))
 
     def assignments(self, key, day):
-        day %= self.spec.days
+        day = self.day_index(day)
+        if day is None:
+            return []
         return self._by_day.get((key, day), [])
+
+    def employee_vars(self, key):
+        """[(day, code, var)] of one employee."""
+        return self._by_emp.get(key, [])
+
+    def shift_vars(self, day, code):
+        """[(key, var)] of one shift on one day."""
+        return self._by_shift.get((day, code), [])
+
+    def window_starts(self, length):
+        """First days of the windows of ``length`` days the period checks."""
+        if self.spec.cyclic:
+            return range(self.spec.days)
+        return range(max(0, self.spec.days - length + 1))
 
     def evaluate(self, roster):
         """Objective of a roster, recomputed from the roster itself, by family."""
@@ -107,6 +130,10 @@ def build_model(spec, elastic=False):
     add_consecutive_days(model)
     add_consecutive_nights(model)
     add_rest_after_nights(model)
+    add_forbidden_successions(model)
+    add_max_shifts_per_type(model)
+    add_min_consecutive(model)
+    add_max_weekends(model)
     # soft rules
     add_quick_returns(model)
     add_backward_rotation(model)
@@ -115,6 +142,7 @@ def build_model(spec, elastic=False):
     add_isolated_days(model)
     add_fair_shares(model)
     add_wishes(model)
+    add_understaffing(model)
     add_overstaffing(model)
     add_hours_off_target(model)
     _set_objective(model)
@@ -150,12 +178,13 @@ def add_assignment_variables(model):
     """
     spec = model.spec
     max_minutes = rules_mod.effective_max_shift_hours(spec.rules) * 60
-    by_day = {}
+    by_day, by_emp, by_shift = {}, {}, {}
     for emp in spec.employees:
+        codes = [c for c in emp.shift_types if emp.max_shifts.get(c) != 0]
         for day in range(spec.days):
             if day in emp.fixed_days_off:
                 continue
-            for code in emp.shift_types:
+            for code in codes:
                 if model.timeline.duration(day, code) > max_minutes + 1e-9:
                     continue
                 var = model.prob.add_variable(_name("x", emp.key, day, code),
@@ -163,7 +192,9 @@ def add_assignment_variables(model):
                 model.x[(emp.key, day, code)] = var
                 by_day.setdefault((emp.key, day), []).append(((emp.key, day, code),
                                                               var))
-    model._by_day = by_day
+                by_emp.setdefault(emp.key, []).append((day, code, var))
+                by_shift.setdefault((day, code), []).append((emp.key, var))
+    model._by_day, model._by_emp, model._by_shift = by_day, by_emp, by_shift
 
 
 def add_one_shift_per_day(model):
@@ -179,10 +210,9 @@ def add_cover_demand(model, elastic=False):
     spec = model.spec
     comps = {e.key: set(e.competences) for e in spec.employees}
     for (day, code), req in sorted(model.spec.demand.items()):
-        on_shift = [(key, v) for (key, d, c), v in model.x.items()
-                    if d == day and c == code]
+        on_shift = model.shift_vars(day, code)
         total = pulp.lpSum(v for _, v in on_shift)
-        if req.minimum > 0:
+        if req.minimum > 0 and req.under_weight is None:
             slack = 0
             if elastic:
                 slack = model.prob.add_variable(_name("short", day, code), lowBound=0)
@@ -207,15 +237,17 @@ def add_cover_demand(model, elastic=False):
 def _hours(model, key):
     spec = model.spec
     return pulp.lpSum(spec.shift(code).paid_hours * v
-                      for (k, _, code), v in model.x.items() if k == key)
+                      for _, code, v in model.employee_vars(key))
 
 
 def add_contract_hours(model, elastic=False):
-    """Contract hours within the tolerance over the period (arbeidsavtale, HTA § 4)."""
+    """Contract hours within the tolerance over the period (arbeidsavtale, HTA § 4).
+
+    An employee with their own least and most hours (``limits``) is held to those.
+    """
     spec = model.spec
-    tol = spec.rules["contract_tolerance_hours"]
     for emp in spec.employees:
-        target = spec.contract_hours(emp)
+        least, most = spec.hours_range(emp)
         hours = _hours(model, emp.key)
         under = over = 0
         if elastic:
@@ -223,8 +255,9 @@ def add_contract_hours(model, elastic=False):
             over = model.prob.add_variable(_name("over", emp.key), lowBound=0)
             model.slacks.append(("hours_under", emp.key, under, 1.0))
             model.slacks.append(("hours_over", emp.key, over, 1.0))
-        _add(model, hours + under >= target - tol, f"contract_min_{emp.key}")
-        _add(model, hours - over <= target + tol, f"contract_max_{emp.key}")
+        if least > 0:
+            _add(model, hours + under >= least, f"contract_min_{emp.key}")
+        _add(model, hours - over <= most, f"contract_max_{emp.key}")
 
 
 def add_daily_rest(model):
@@ -236,6 +269,8 @@ def add_daily_rest(model):
     spec = model.spec
     tl = model.timeline
     floor = spec.rules["agreed_min_daily_rest_hours"] * 60
+    if floor <= 0 and not any(s.crosses_midnight for s in spec.shift_types):
+        return  # shifts that end by midnight never meet the next day's
     for emp in spec.employees:
         for day in range(spec.days):
             for (_, _, code), var in model.assignments(emp.key, day):
@@ -276,6 +311,8 @@ def add_weekly_rest(model):
     spec = model.spec
     tl = model.timeline
     need = spec.rules["min_weekly_rest_hours"] * 60
+    if need <= 0:
+        return
     for emp in spec.employees:
         key = emp.key
         for week in range(spec.weeks):
@@ -331,6 +368,8 @@ def add_hours_per_day(model):
     spec = model.spec
     tl = model.timeline
     limit = spec.rules["max_hours_per_day"] * 60
+    if limit >= 24 * 60:
+        return  # a day has no more hours than that
     for emp in spec.employees:
         for day in range(spec.days):
             lo, hi = tl.midnight(day), tl.midnight(day + 1)
@@ -356,12 +395,16 @@ def add_hours_per_week(model):
     limit = spec.rules["max_hours_per_week"] * 60
     avg_limit = spec.rules["max_avg_hours_per_week"] * 60
     span = spec.rules["averaging_weeks"]
+    if limit >= 8 * 24 * 60:
+        return  # a week and a shift into the next cannot hold more
+    first_weeks = (range(spec.weeks) if spec.cyclic
+                   else range(max(0, spec.weeks - span + 1)))
     for emp in spec.employees:
         weekly = [_week_minutes(model, emp.key, w) for w in range(spec.weeks)]
         for week, expr in enumerate(weekly):
             _add(model, expr <= limit, f"hours_week_{emp.key}_{week}")
         if span > 1:
-            for week in range(spec.weeks):
+            for week in first_weeks:
                 window = [weekly[(week + i) % spec.weeks] for i in range(span)]
                 _add(model, pulp.lpSum(window) <= avg_limit * span,
                      f"hours_avg_{emp.key}_{week}")
@@ -392,13 +435,17 @@ def add_sunday_rule(model):
     """Sunday work: next Sunday off, or the 26-week average form (AML § 10-8 (4))."""
     spec = model.spec
     rule = spec.rules["sunday_rule"]
+    if rule == "off":
+        return
     in_row = 1 if rule == "next_off" else spec.rules["sunday_max_in_row"]
     for emp in spec.employees:
         ind = _sunday_indicators(model, emp.key)
         if rule == "averaged":
             _add(model, pulp.lpSum(ind) <= spec.weeks // 2, f"sunday_avg_{emp.key}")
-        # the windows wrap, so short cycles are covered too
-        for week in range(spec.weeks):
+        # cyclic windows wrap, so short cycles are covered too
+        starts = (range(spec.weeks) if spec.cyclic
+                  else range(max(0, spec.weeks - in_row)))
+        for week in starts:
             window = [ind[(week + i) % spec.weeks] for i in range(in_row + 1)]
             _add(model, pulp.lpSum(window) <= in_row, f"sunday_row_{emp.key}_{week}")
 
@@ -423,7 +470,7 @@ def add_night_work_average(model):
             for (_, _, c), v in model.assignments(emp.key, day):
                 if c in nightly:
                     _add(model, works_nights >= v, f"night_worker_{emp.key}_{day}_{c}")
-        for day in range(spec.days):
+        for day in model.window_starts(28):
             terms = [tl.duration(d, c) * v for d in range(day, day + 28)
                      for (_, _, c), v in model.assignments(emp.key, d)]
             most = sum(max([tl.duration(d, c) for (_, _, c), _ in
@@ -459,8 +506,10 @@ def add_weekend_rhythm(model, elastic=False):
     """Whole weekends at the employee's rhythm, e.g. every 3rd (KS / lokal avtale)."""
     spec = model.spec
     for emp in spec.employees:
-        weekends = _weekend_vars(model, emp.key)
         k = emp.weekend_rhythm
+        if k <= 0 and not spec.rules["whole_weekends"]:
+            continue
+        weekends = _weekend_vars(model, emp.key)
         if k <= 0:
             continue
         count = spec.weeks // k
@@ -474,7 +523,9 @@ def add_weekend_rhythm(model, elastic=False):
         else:
             _add(model, pulp.lpSum(weekends) == count, f"weekend_count_{emp.key}")
         if k > 1:
-            for week in range(spec.weeks):
+            starts = (range(spec.weeks) if spec.cyclic
+                      else range(max(0, spec.weeks - k + 1)))
+            for week in starts:
                 window = [weekends[(week + i) % spec.weeks] for i in range(k)]
                 _add(model, pulp.lpSum(window) <= 1, f"weekend_gap_{emp.key}_{week}")
 
@@ -492,7 +543,7 @@ def add_consecutive_days(model):
                            emp.max_consecutive_days)
         if limit is None or limit >= spec.days:
             continue
-        for day in range(spec.days):
+        for day in model.window_starts(limit + 1):
             window = [model.work(emp.key, day + i) for i in range(limit + 1)]
             _add(model, pulp.lpSum(window) <= limit, f"run_days_{emp.key}_{day}")
 
@@ -512,7 +563,7 @@ def add_consecutive_nights(model):
                            emp.max_consecutive_nights)
         if limit is None or limit >= spec.days:
             continue
-        for day in range(spec.days):
+        for day in model.window_starts(limit + 1):
             window = [_nights(model, emp.key, day + i) for i in range(limit + 1)]
             _add(model, pulp.lpSum(window) <= limit, f"run_nights_{emp.key}_{day}")
 
@@ -551,6 +602,96 @@ def add_rest_after_nights(model):
                  f"night_rest_{emp.key}_{tag}")
 
 
+def add_forbidden_successions(model):
+    """Shift pairs the plan forbids on consecutive days (vaktrekkefølge, avtale).
+
+    One row per shift and day holds all the banned successors at once: at most
+    one of them can be worked the next day anyway.
+    """
+    spec = model.spec
+    banned = {s.code: s.not_followed_by for s in spec.shift_types if s.not_followed_by}
+    if not banned:
+        return
+    last = spec.days if spec.cyclic else spec.days - 1
+    for emp in spec.employees:
+        for day, code, var in model.employee_vars(emp.key):
+            if code not in banned or day >= last:
+                continue
+            after = [v for (_, _, c), v in model.assignments(emp.key, day + 1)
+                     if c in banned[code]]
+            if after:
+                _add(model, var + pulp.lpSum(after) <= 1,
+                     f"succession_{emp.key}_{day}_{code}")
+
+
+def add_max_shifts_per_type(model):
+    """Most shifts of each type over the period, per employee (arbeidsavtale)."""
+    for emp in model.spec.employees:
+        for code, most in sorted(emp.max_shifts.items()):
+            items = [v for _, c, v in model.employee_vars(emp.key) if c == code]
+            if len(items) > most:
+                _add(model, pulp.lpSum(items) <= most, f"max_type_{emp.key}_{code}")
+
+
+def _short_run_starts(model, length):
+    """First days ``d`` of the patterns (edge on d, run of ``length``, edge after).
+
+    Cyclic: every day. Dated: only patterns inside the period, so a run that
+    touches the first or the last day is never short (nothing is known beyond).
+    """
+    spec = model.spec
+    if spec.cyclic:
+        return range(spec.days) if length < spec.days - 1 else range(0)
+    return range(max(0, spec.days - length - 1))
+
+
+def add_min_consecutive(model):
+    """No run of working days, or of free days, shorter than the employee's least.
+
+    For each length s below the least, the pattern "free, s working days, free"
+    (or "working, s free days, working") is cut off.
+    """
+    for emp in model.spec.employees:
+        key = emp.key
+        for least, working in ((emp.min_consecutive_days, True),
+                               (emp.min_consecutive_days_off, False)):
+            if not least or least <= 1:
+                continue
+            for length in range(1, least):
+                for day in _short_run_starts(model, length):
+                    edges = [model.work(key, day), model.work(key, day + length + 1)]
+                    inside = [model.work(key, day + j) for j in range(1, length + 1)]
+                    if working:
+                        expr = pulp.lpSum(edges) + length - pulp.lpSum(inside)
+                    else:
+                        expr = 2 - pulp.lpSum(edges) + pulp.lpSum(inside)
+                    if not expr.items() and expr.constant >= 1:
+                        continue
+                    tag = "work" if working else "off"
+                    _add(model, expr >= 1, f"min_run_{tag}_{key}_{day}_{length}")
+
+
+def add_max_weekends(model):
+    """Most weekends worked over the period; Saturday or Sunday counts (avtale)."""
+    spec = model.spec
+    for emp in spec.employees:
+        most = emp.max_weekends
+        if most is None or most >= spec.weeks:
+            continue
+        marks = []
+        for week in range(spec.weeks):
+            days = [model.work(emp.key, 7 * week + d) for d in (5, 6)]
+            days = [d for d in days if d.items()]
+            if not days:
+                continue
+            y = model.prob.add_variable(_name("wkd_worked", emp.key, week), 0, 1)
+            for i, worked in enumerate(days):
+                _add(model, y >= worked, f"wkd_worked_{emp.key}_{week}_{i}")
+            marks.append(y)
+        if len(marks) > most:
+            _add(model, pulp.lpSum(marks) <= most, f"max_weekends_{emp.key}")
+
+
 # ---- soft rules ------------------------------------------------------------
 
 def add_quick_returns(model):
@@ -560,6 +701,8 @@ def add_quick_returns(model):
     weight = spec.rules.weights["quick_return"]
     full = spec.rules["min_daily_rest_hours"] * 60
     model.quick_returns = {}
+    if weight <= 0 and spec.rules.weights["fair_quick_returns"] <= 0:
+        return
     for emp in spec.employees:
         per_emp = []
         for day in range(spec.days):
@@ -578,6 +721,8 @@ def add_backward_rotation(model):
     """Backward rotation from one day to the next (night → day, evening → day …)."""
     spec = model.spec
     weight = spec.rules.weights["backward_rotation"]
+    if weight <= 0:
+        return
     for emp in spec.employees:
         for day in range(spec.days):
             for (_, _, code), var in model.assignments(emp.key, day):
@@ -598,13 +743,13 @@ def add_soft_consecutive(model):
              lambda k, d: _nights(model, k, d))):
         limit = spec.rules[param]
         weight = spec.rules.weights[family]
-        if limit is None or limit >= spec.days:
+        if limit is None or limit >= spec.days or weight <= 0:
             continue
         for emp in spec.employees:
             if family == "consecutive_nights" and not any(
                     _shift_is_night(spec, c) for c in emp.shift_types):
                 continue
-            for day in range(spec.days):
+            for day in model.window_starts(limit + 1):
                 window = pulp.lpSum(counter(emp.key, day + i) for i in range(limit + 1))
                 _penalty(model, family, f"{emp.key}_{day}", [window - limit], weight)
 
@@ -615,7 +760,7 @@ def add_soft_rest_after_nights(model):
     hours = spec.rules["soft_min_off_after_nights_hours"]
     hard = spec.rules["min_off_after_nights_hours"] or 0
     weight = spec.rules.weights["short_off_after_nights"]
-    if hours is None:
+    if hours is None or weight <= 0:
         return
     for emp in spec.employees:
         for night, day, later, gap, tag in _after_night_pairs(model, emp.key, hours):
@@ -630,6 +775,8 @@ def add_isolated_days(model):
     spec = model.spec
     w_work = spec.rules.weights["isolated_work_day"]
     w_free = spec.rules.weights["isolated_free_day"]
+    if w_work <= 0 and w_free <= 0:
+        return
     for emp in spec.employees:
         for day in range(spec.days):
             before = model.work(emp.key, day - 1)
@@ -718,16 +865,38 @@ def add_wishes(model):
                 model.linear_terms.append(("wish", expr, base * wish.weight))
 
 
-def add_overstaffing(model):
-    """Every person above the minimum staffing of a shift costs."""
+def add_understaffing(model):
+    """Each person short of a soft staffing target costs its line's price."""
     spec = model.spec
-    weight = spec.rules.weights["overstaffing"]
-    on_shift = {}
-    for (_, day, code), var in model.x.items():
-        on_shift.setdefault((day, code), []).append(var)
-    for (day, code), items in sorted(on_shift.items()):
+    for (day, code), req in sorted(spec.demand.items()):
+        if req.under_weight is None or req.under_weight <= 0 or req.minimum <= 0:
+            continue
+        items = [v for _, v in model.shift_vars(day, code)]
+        if not items:  # nobody can work it: the whole target is short
+            model.linear_terms.append(("understaffing", pulp.LpAffineExpression(
+                constant=req.minimum), req.under_weight))
+            continue
+        _penalty(model, "understaffing", f"{day}_{code}",
+                 [req.minimum - pulp.lpSum(items)], req.under_weight)
+
+
+def add_overstaffing(model):
+    """Every person above the minimum staffing of a shift costs.
+
+    A staffing line with its own over_weight is priced by it, the others by the
+    rule set's weight.
+    """
+    spec = model.spec
+    default = spec.rules.weights["overstaffing"]
+    for (day, code), pairs in sorted(model._by_shift.items()):
+        items = [v for _, v in pairs]
         req = spec.demand.get((day, code))
         minimum = req.minimum if req else 0
+        weight = default
+        if req is not None and req.over_weight is not None:
+            weight = req.over_weight
+        if weight <= 0:
+            continue
         if minimum == 0:
             model.linear_terms.append(("overstaffing", pulp.lpSum(items), weight))
         else:
@@ -744,9 +913,12 @@ def add_hours_off_target(model):
     """
     spec = model.spec
     weight = spec.rules.weights["hours_off_target"]
-    tol = spec.rules["contract_tolerance_hours"]
+    if weight <= 0:
+        return
     for emp in spec.employees:
         target = spec.contract_hours(emp)
+        least, most = spec.hours_range(emp)
+        tol = max(target - least, most - target)
         diff = _hours(model, emp.key) - target
         pen = _penalty(model, "hours_off_target", emp.key, [diff, -1 * diff], weight)
         if pen is not None:

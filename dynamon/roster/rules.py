@@ -247,7 +247,44 @@ RULE_SETS = {
         },
         dict(_COMMON_WEIGHTS),
     ),
+    # Test data and public benchmarks (e.g. Curtois-Qu): every legal time rule
+    # off, every soft weight 0 but wishes. Departments cannot choose it
+    # (DEPARTMENT_RULE_SETS); their rosters are always held to AML.
+    "none": RuleSet(
+        "none",
+        "Ingen lov- eller avtaleregler (bare testdata og benchmark)",
+        "No legal or agreed rules (test data and benchmarks only)",
+        {
+            "full_time_hours_per_week": 37.5,
+            "contract_tolerance_hours": 0.0,
+            "max_shift_hours": 24.0,
+            "long_shift_agreement": False,
+            "long_shift_max_hours": 24.0,
+            "max_hours_per_day": 24.0,
+            "max_hours_per_week": 168.0,
+            "max_avg_hours_per_week": 168.0,
+            "averaging_weeks": 1,
+            "min_daily_rest_hours": 0.0,
+            "agreed_min_daily_rest_hours": 0.0,
+            "min_weekly_rest_hours": 0.0,
+            "sunday_rule": "off",
+            "sunday_max_in_row": 1,
+            "night_avg_max_hours_per_day": 24.0,
+            "weekend_rhythm": 0,
+            "whole_weekends": False,
+            "max_consecutive_days": None,
+            "max_consecutive_nights": None,
+            "min_off_after_nights_hours": None,
+            "soft_max_consecutive_days": None,
+            "soft_max_consecutive_nights": None,
+            "soft_min_off_after_nights_hours": None,
+        },
+        {name: (1 if name == "wish" else 0) for name in _COMMON_WEIGHTS},
+    ),
 }
+
+# The rule sets a department may choose.
+DEPARTMENT_RULE_SETS = {code: RULE_SETS[code] for code in ("aml", "ks_sykehjem")}
 
 
 def resolve(code, overrides=None, weights=None):

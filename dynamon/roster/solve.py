@@ -300,6 +300,8 @@ class Solver:
         self._started = time.monotonic()
         if self.model is None:
             self.model = build_model(self.spec)
+        if self._cancel.is_set():  # cancelled before it began: nothing is solved
+            return self._result(Status.STOPPED)
         self.hm = HighsModel(self.model.prob)
         self.n_cols = len(self.hm.variables)
         h = self.hm.highs
@@ -452,7 +454,9 @@ class Solver:
         remaining = self.time_limit - (time.monotonic() - self._started)
         h.setOptionValue("time_limit", max(0.05, min(remaining, self.phase1_limit)))
         h.setOptionValue("mip_rel_gap", 1.0)
+        self._sub = True  # the zero objective's bound says nothing of the real one
         h.run()
+        self._sub = False
         values = self._final_values()
         self.phase1_status = h.getModelStatus()
         h.changeColsCost(n, cols, cost)

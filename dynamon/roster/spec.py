@@ -1,8 +1,10 @@
 """The department spec: plain dataclasses and the validating JSON loader.
 
-A spec describes one department and one period: a cyclic grunnturnus of N weeks
-that starts on a Monday, the rule set with its overrides, shift types, competences,
-the staffing plan (demand) and the employees under pseudonymous keys. The format is
+A spec describes one department and one period of N weeks that starts on a Monday:
+a cyclic grunnturnus (the last week runs on into the first, every rule wraps) or a
+dated period (nothing before or after it is known: days outside it count as free
+days), the rule set with its overrides, shift types, competences, the staffing plan
+(demand) and the employees under pseudonymous keys. The format is
 documented in docs/spec-format.md. ``load_spec`` names the JSON path and the reason
 of every error it finds, so a manager or the web editors can point at the field.
 """
@@ -23,6 +25,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag",
               "søndag")
 CATEGORIES = ("day", "evening", "night")
+PERIOD_KINDS = ("cyclic", "dated")
 NIGHT_START = 21 * 60
 NIGHT_END = 6 * 60
 MIN_NIGHT_MINUTES = 3 * 60  # AML § 10-11: more than 3 h in the night window
@@ -36,6 +39,7 @@ class ShiftType:
     end: int  # minutes after midnight; <= start means the next day
     paid_hours: float
     category: str
+    not_followed_by: frozenset = frozenset()  # codes not allowed the next day
 
     @property
     def duration_minutes(self):
@@ -61,6 +65,11 @@ class Requirement:
     minimum: int
     maximum: int | None
     competences: dict  # competence code -> minimum count
+    # With under_weight the minimum is a target: each person short costs
+    # under_weight instead of being forbidden. over_weight prices each person
+    # above the minimum (instead of the rule set's overstaffing weight).
+    under_weight: float | None = None
+    over_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,12 @@ class Employee:
     desired_percent: float | None = None
     max_consecutive_days: int | None = None
     max_consecutive_nights: int | None = None
+    max_shifts: dict = field(default_factory=dict, hash=False)  # code -> most
+    min_hours: float | None = None  # over the period; with max_hours they replace
+    max_hours: float | None = None  # contract hours ± tolerance
+    min_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends: int | None = None  # weekends worked (Saturday or Sunday)
 
 
 @dataclass(frozen=True)
@@ -98,10 +113,16 @@ class Spec:
     demand: dict  # (day, shift code) -> Requirement
     employees: tuple
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    kind: str = "cyclic"  # or "dated"
 
     @property
     def days(self):
         return 7 * self.weeks
+
+    @property
+    def cyclic(self):
+        """True for a grunnturnus: day ``days`` is day 0 of the next repetition."""
+        return self.kind == "cyclic"
 
     def shift(self, code):
         for shift in self.shift_types:
@@ -117,8 +138,18 @@ class Spec:
 
     def contract_hours(self, employee):
         """Hours the employee owes over the whole period."""
+        if employee.min_hours is not None and employee.max_hours is not None:
+            return round((employee.min_hours + employee.max_hours) / 2, 4)
         per_week = self.rules["full_time_hours_per_week"]
         return round(employee.position_percent / 100 * per_week * self.weeks, 4)
+
+    def hours_range(self, employee):
+        """(least, most) paid hours the employee may be planned over the period."""
+        if employee.min_hours is not None and employee.max_hours is not None:
+            return employee.min_hours, employee.max_hours
+        target = self.contract_hours(employee)
+        tol = self.rules["contract_tolerance_hours"]
+        return target - tol, target + tol
 
     def date_of(self, day):
         return self.start + dt.timedelta(days=day)
@@ -286,13 +317,16 @@ def _build(data):
     # period
     period = data.get("period")
     weeks, start, tz = 1, dt.date(2027, 1, 4), "Europe/Oslo"
+    period_kind = "cyclic"
     if not isinstance(period, dict):
         col.add("period", "must be an object with kind, weeks and start")
     else:
         _check_keys(col, "period", period, {"kind", "weeks", "start", "timezone"})
-        if period.get("kind", "cyclic") != "cyclic":
-            col.add("period.kind", f"{period.get('kind')!r} is not supported "
-                    "(only 'cyclic' grunnturnus)")
+        period_kind = period.get("kind", "cyclic")
+        if period_kind not in PERIOD_KINDS:
+            col.add("period.kind", f"{period_kind!r} is not one of "
+                    f"{', '.join(PERIOD_KINDS)}")
+            period_kind = "cyclic"
         w = _number(col, "period.weeks", period.get("weeks"), 1, 52, integer=True)
         weeks = w or weeks
         try:
@@ -373,14 +407,15 @@ def _build(data):
 
     # shift types
     shift_types = []
+    followers = []  # (path, raw not_followed_by) per accepted shift type
     codes = set()
     for i, obj in enumerate(_list(col, "shift_types", data.get("shift_types"))):
         path = f"shift_types[{i}]"
         if not isinstance(obj, dict):
             col.add(path, "must be an object")
             continue
-        _check_keys(col, path, obj,
-                    {"code", "name", "start", "end", "paid_hours", "category"})
+        _check_keys(col, path, obj, {"code", "name", "start", "end", "paid_hours",
+                                     "category", "not_followed_by"})
         code = _text(col, f"{path}.code", obj.get("code"))
         if code is not None:
             if code in codes:
@@ -416,6 +451,20 @@ def _build(data):
                     "AML § 10-4/10-5)")
         shift_types.append(ShiftType(code, shift.name, start_min, end_min, paid,
                                      category))
+        followers.append((path, obj.get("not_followed_by")))
+    for i, (path, raw) in enumerate(followers):
+        banned = set()
+        for j, other in enumerate(_list(col, f"{path}.not_followed_by", raw)):
+            if not isinstance(other, str) or other not in codes:
+                col.add(f"{path}.not_followed_by[{j}]",
+                        f"{other!r} is not a shift type code")
+            else:
+                banned.add(other)
+        if banned:
+            shift = shift_types[i]
+            shift_types[i] = ShiftType(shift.code, shift.name, shift.start, shift.end,
+                                       shift.paid_hours, shift.category,
+                                       frozenset(banned))
     if not shift_types and not any(p.startswith("shift_types") for p, _ in
                                    col.errors):
         col.add("shift_types", "at least one shift type is needed")
@@ -444,7 +493,8 @@ def _build(data):
             col.add(path, "must be an object")
             continue
         _check_keys(col, path, obj, {"shift", "weekdays", "weeks", "days", "min",
-                                     "max", "min_competence"})
+                                     "max", "min_competence", "under_weight",
+                                     "over_weight"})
         code = obj.get("shift")
         if not isinstance(code, str) or code not in codes:
             col.add(f"{path}.shift", f"{code!r} is not a shift type code")
@@ -474,10 +524,16 @@ def _build(data):
                 if minimum is not None and n > minimum:
                     col.add(cpath, f"{n} is above the shift's min ({minimum})")
                 comps[comp] = n
+        prices = []
+        for price in ("under_weight", "over_weight"):
+            value = obj.get(price)
+            if value is not None:
+                value = _number(col, f"{path}.{price}", value, 0, 100000)
+            prices.append(value)
         if minimum is None:
             continue
         for day in days:
-            demand[(day, code)] = Requirement(minimum, maximum, comps)
+            demand[(day, code)] = Requirement(minimum, maximum, comps, *prices)
 
     # employees
     employees = []
@@ -566,8 +622,10 @@ def _build(data):
         if not isinstance(limits, dict):
             col.add(f"{path}.limits", "must be an object")
             limits = {}
-        _check_keys(col, f"{path}.limits", limits,
-                    {"max_consecutive_days", "max_consecutive_nights"})
+        _check_keys(col, f"{path}.limits", limits, {
+            "max_consecutive_days", "max_consecutive_nights", "max_shifts",
+            "min_hours", "max_hours", "min_consecutive_days",
+            "min_consecutive_days_off", "max_weekends"})
         max_days = limits.get("max_consecutive_days")
         if max_days is not None:
             max_days = _number(col, f"{path}.limits.max_consecutive_days", max_days,
@@ -576,15 +634,59 @@ def _build(data):
         if max_nights is not None:
             max_nights = _number(col, f"{path}.limits.max_consecutive_nights",
                                  max_nights, 1, 14, integer=True)
+        extra = _more_limits(col, f"{path}.limits", limits, codes, weeks)
         if key is None or pct is None or pct <= 0 or rhythm is None:
             continue
         employees.append(Employee(
             key, title, pct, tuple(emp_comps), tuple(can_work), rhythm,
-            frozenset(off), tuple(wishes), desired, max_days, max_nights))
+            frozenset(off), tuple(wishes), desired, max_days, max_nights, **extra))
     if not employees and not any(p.startswith("employees") for p, _ in col.errors):
         col.add("employees", "at least one employee is needed")
 
     if col.errors:
         raise SpecError(col.errors)
     return Spec(name, weeks, start, tz, rule_set, tuple(shift_types),
-                tuple(competences), demand, tuple(employees), raw=data)
+                tuple(competences), demand, tuple(employees), raw=data,
+                kind=period_kind)
+
+
+def _more_limits(col, path, limits, codes, weeks):
+    """Per-employee limits beyond the runs: shift counts, hours, weekends."""
+    out = {}
+    raw = limits.get("max_shifts")
+    if raw is not None:
+        if not isinstance(raw, dict):
+            col.add(f"{path}.max_shifts", "must be an object of shift code -> count")
+        else:
+            most = {}
+            for code, count in raw.items():
+                if code not in codes:
+                    col.add(f"{path}.max_shifts.{code}", "is not a shift type code")
+                    continue
+                n = _number(col, f"{path}.max_shifts.{code}", count, 0, 7 * weeks,
+                            integer=True)
+                if n is not None:
+                    most[code] = n
+            out["max_shifts"] = most
+    hours = {}
+    for name in ("min_hours", "max_hours"):
+        if limits.get(name) is not None:
+            hours[name] = _number(col, f"{path}.{name}", limits[name], 0,
+                                  24 * 7 * weeks)
+    if len(hours) == 1:
+        col.add(f"{path}.{next(iter(hours))}", "min_hours and max_hours go "
+                "together")
+    elif len(hours) == 2 and None not in hours.values():
+        if hours["max_hours"] < hours["min_hours"]:
+            col.add(f"{path}.max_hours", f"{hours['max_hours']:g} is below "
+                    f"min_hours ({hours['min_hours']:g})")
+        else:
+            out.update(hours)
+    for name, top in (("min_consecutive_days", 14), ("min_consecutive_days_off", 14),
+                      ("max_weekends", weeks)):
+        if limits.get(name) is not None:
+            value = _number(col, f"{path}.{name}", limits[name],
+                            0 if name == "max_weekends" else 1, top, integer=True)
+            if value is not None:
+                out[name] = value
+    return out

@@ -116,7 +116,8 @@ def _param_or_404(name):
 
 
 def _context(dept, **extra):
-    context = {"dept": dept, "rows": rows(dept), "rule_sets": rules_mod.RULE_SETS,
+    context = {"dept": dept, "rows": rows(dept),
+               "rule_sets": rules_mod.DEPARTMENT_RULE_SETS,
                "choices": CHOICES, "set_error": None}
     context.update(extra)
     return context
@@ -136,7 +137,7 @@ def choose_set(dept_id):
     dept = g.department
     code = request.form.get("rule_set", "")
     error = None
-    if code not in rules_mod.RULE_SETS:
+    if code not in rules_mod.DEPARTMENT_RULE_SETS:
         error = _("Velg et av regelsettene")
     elif code != dept.rule_set:
         def write():

@@ -8,9 +8,11 @@ creates a department from a spec (the demo set-up uses it).
 import datetime as dt
 import secrets
 
+from dynamon.roster import rules as rules_mod
 from dynamon.roster.spec import SPEC_FORMAT
 from dynamon.roster.spec import SPEC_VERSION
 from dynamon.roster.spec import WEEKDAYS
+from dynamon.roster.spec import SpecError
 from dynamon.web.models import Competence
 from dynamon.web.models import DemandCell
 from dynamon.web.models import Department
@@ -92,6 +94,10 @@ def import_spec(data, name=None):
     from dynamon.roster.spec import load_spec
 
     spec = load_spec(data)  # validate before writing anything
+    if spec.rules.code not in rules_mod.DEPARTMENT_RULE_SETS:
+        raise SpecError([("rules.set", f"{spec.rules.code!r} is for test data only; "
+                          "a department uses one of "
+                          f"{', '.join(rules_mod.DEPARTMENT_RULE_SETS)}")])
     with db.atomic():
         dept = Department.create(
             name=name or data.get("name") or "Avdeling",
