@@ -231,8 +231,14 @@ class Solver:
         self.phase1_status = None
         self.use_lns = use_lns
         self.final_share = final_share
-        self.small_model = 800  # assignment variables
+        self.stall_after = max(5.0, 0.1 * self.time_limit)
+        self.sub_limit = 1.0  # seconds for one neighbourhood
+        self.neighbourhoods = ("employees", "days", "rectangle")
         self._sub = False
+        self._stall = None  # seconds without progress before a full run yields
+        self._stalled = False
+        self._progress_at = None
+        self._run_bound = -np.inf
         self._cancel = threading.Event()
         self._best = None  # (objective, roster, by_family, report)
         self._bound = None
@@ -250,8 +256,29 @@ class Solver:
 
     def _interrupt(self, event):
         # HiGHS can overrun its own time limit inside cut separation; ours holds
-        overdue = time.monotonic() - self._started > self.time_limit + 0.5
+        now = time.monotonic()
+        overdue = now - self._started > self.time_limit + 0.5
         if self._cancel.is_set() or overdue:
+            event.interrupt()
+            return
+        # HiGHS keeps the flag from the last interrupted run; the next run clears it
+        event.interrupt(False)
+        if self._stall is None:
+            return
+        try:
+            bound = event.data_out.mip_dual_bound
+        except Exception:  # simplex and IPM events carry no MIP bound
+            bound = None
+        if bound is not None and np.isfinite(bound):
+            if not np.isfinite(self._run_bound):
+                self._run_bound = bound
+            # a bound that creeps is no progress: it must close a tenth of the gap
+            best = self._best[0] - self.hm.constant if self._best else np.inf
+            if bound - self._run_bound >= 0.1 * (best - self._run_bound):
+                self._run_bound = bound
+                self._progress_at = now
+        if now - self._progress_at > self._stall:
+            self._stalled = True
             event.interrupt()
 
     def _improving(self, event):
@@ -272,7 +299,11 @@ class Solver:
             log.exception("solve %s: incumbent handling failed", self.spec.name)
 
     def _accept(self, values, bound):
-        roster = roster_from_values(self.model, values, self.hm.index)
+        try:
+            roster = roster_from_values(self.model, values, self.hm.index)
+        except ValueError as exc:  # a rounding artefact; the checker would refuse it
+            log.warning("solve %s: solution skipped: %s", self.spec.name, exc)
+            return
         objective, by_family = self.model.evaluate(roster)
         if self._best is not None and objective >= self._best[0] - 1e-9:
             return
@@ -282,7 +313,10 @@ class Solver:
                       "not shown", self.spec.name, len(report.violations),
                       report.violations[0].message_en)
             return
-        elapsed = time.monotonic() - self._started
+        now = time.monotonic()
+        elapsed = now - self._started
+        self._progress_at = now
+        self._run_bound = -np.inf  # the bound's progress counts from here
         if self._first is None:
             self._first = elapsed
         self._best = (objective, roster, by_family, report)
@@ -325,12 +359,13 @@ class Solver:
         if self.phase1_status == highspy.HighsModelStatus.kInfeasible:
             return self._result(Status.INFEASIBLE)
         if self._best is not None and self.use_lns:
-            if len(self.model.x) <= self.small_model:
-                # small models: the whole model first; most end here, proven
-                status = self._full_run(min(self._remaining(),
-                                            0.3 * self.time_limit))
-                if status == highspy.HighsModelStatus.kOptimal:
-                    return self._result(Status.OPTIMAL, gap=0.0)
+            # the whole model first, for as long as HiGHS makes progress (a better
+            # roster or a higher bound): small models end here, proven optimal;
+            # large ones stall and go on with large-neighbourhood search
+            status = self._full_run(self._remaining() * (1 - self.final_share),
+                                    stall=self.stall_after)
+            if status == highspy.HighsModelStatus.kOptimal and not self._stalled:
+                return self._result(Status.OPTIMAL, gap=0.0)
             self._lns(until=self.time_limit * (1 - self.final_share))
         status = self._full_run(self._remaining())
         ms = highspy.HighsModelStatus
@@ -350,8 +385,12 @@ class Solver:
     def _remaining(self):
         return self.time_limit - (time.monotonic() - self._started)
 
-    def _full_run(self, seconds):
-        """Run HiGHS on the whole model, warm-started with the best roster."""
+    def _full_run(self, seconds, stall=None):
+        """Run HiGHS on the whole model, warm-started with the best roster.
+
+        With ``stall``, the run yields after that many seconds without a better
+        roster or a higher bound.
+        """
         if seconds <= 0.05 or self._cancel.is_set():
             return None
         h = self.hm.highs
@@ -359,7 +398,12 @@ class Solver:
             self._set_start(self._best[1])
         self._sub = False
         h.setOptionValue("time_limit", seconds)
-        h.run()
+        self._stall, self._stalled = stall, False
+        self._progress_at, self._run_bound = time.monotonic(), -np.inf
+        try:
+            h.run()
+        finally:
+            self._stall = None
         status = h.getModelStatus()
         info = h.getInfo()
         bound = info.mip_dual_bound + self.hm.constant
@@ -390,7 +434,8 @@ class Solver:
         keys = [e.key for e in spec.employees]
         size_emp = max(2, min(len(keys), 4))
         size_days = min(spec.days, 7)
-        sub_limit = 3.0
+        sub_limit = self.sub_limit
+        kinds = self.neighbourhoods
         rounds = 0
         self._sub = True
         while not self._cancel.is_set():
@@ -399,13 +444,22 @@ class Solver:
                 break
             rounds += 1
             best_roster = self._best[1]
-            if rounds % 2:
+            kind = kinds[rounds % len(kinds)]
+            if kind == "employees":
                 chosen = set(rng.sample(keys, min(size_emp, len(keys))))
                 free = [key in chosen for (key, _, _), _ in x_items]
             else:
-                first = rng.randrange(spec.days)
-                window = {(first + i) % spec.days for i in range(size_days)}
-                free = [day in window for (_, day, _), _ in x_items]
+                length = size_days if kind == "days" else min(spec.days, 2 * size_days)
+                # a dated period does not wrap: its window stays inside it
+                first = rng.randrange(spec.days if spec.cyclic
+                                      else spec.days - length + 1)
+                window = {(first + i) % spec.days for i in range(length)}
+                if kind == "days":
+                    free = [day in window for (_, day, _), _ in x_items]
+                else:  # a rectangle: a larger group over a longer window
+                    chosen = set(rng.sample(keys, min(2 * size_emp, len(keys))))
+                    free = [day in window and key in chosen
+                            for (key, day, _), _ in x_items]
             fixed = np.array([not f for f in free])
             values = np.array([1.0 if best_roster.rows[k][d] == c else 0.0
                                for (k, d, c), _ in x_items])
@@ -424,17 +478,17 @@ class Solver:
                 self._accept(values, self._bound)
             proven = status == highspy.HighsModelStatus.kOptimal
             log.debug("lns %s: round %d %s took %.1fs, %.1f -> %.1f", spec.name,
-                      rounds, "employees" if rounds % 2 else "days", took, before,
+                      rounds, kind, took, before,
                       self._best[0])
             if proven and took < sub_limit / 2:
-                if rounds % 2:
+                if kind == "employees":
                     size_emp = min(len(keys), size_emp + 1)
-                else:
+                elif kind == "days":
                     size_days = min(spec.days, size_days + 2)
             elif not proven:
-                if rounds % 2:
+                if kind == "employees":
                     size_emp = max(2, size_emp - 1)
-                else:
+                elif kind == "days":
                     size_days = max(4, size_days - 2)
         self._sub = False
         log.info("lns %s: %d rounds, best %.2f", spec.name, rounds, self._best[0])
