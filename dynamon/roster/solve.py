@@ -219,7 +219,7 @@ class Solver:
 
     def __init__(self, spec, time_limit=60.0, threads=None, on_progress=None,
                  model=None, start_roster=None, feasibility_first=True,
-                 phase1_limit=30.0, use_lns=True, final_share=0.2):
+                 phase1_limit=None, use_lns=True, final_share=0.2):
         self.spec = spec
         self.time_limit = float(time_limit)
         self.threads = threads
@@ -227,12 +227,15 @@ class Solver:
         self.model = model
         self.start_roster = start_roster
         self.feasibility_first = feasibility_first
-        self.phase1_limit = phase1_limit
+        # phase 1 ends at its first roster; a large model may need long for it
+        self.phase1_limit = (max(30.0, 0.5 * self.time_limit) if phase1_limit is None
+                             else phase1_limit)
         self.phase1_status = None
         self.use_lns = use_lns
         self.final_share = final_share
         self.stall_after = max(5.0, 0.1 * self.time_limit)
         self.sub_limit = 1.0  # seconds for one neighbourhood
+        self.close_gap = 0.1  # a gap worth a final whole-model run
         self.neighbourhoods = ("employees", "days", "rectangle")
         self._sub = False
         self._stall = None  # seconds without progress before a full run yields
@@ -366,7 +369,12 @@ class Solver:
                                     stall=self.stall_after)
             if status == highspy.HighsModelStatus.kOptimal and not self._stalled:
                 return self._result(Status.OPTIMAL, gap=0.0)
-            self._lns(until=self.time_limit * (1 - self.final_share))
+            # a second whole-model run at the end only pays when the bound is close
+            # enough for it to prove something; otherwise the search keeps the time
+            gap = relative_gap(self._best[0], self._bound)
+            close = gap is not None and gap <= self.close_gap
+            self._lns(until=self.time_limit * ((1 - self.final_share) if close
+                                               else 1.0))
         status = self._full_run(self._remaining())
         ms = highspy.HighsModelStatus
         if status == ms.kOptimal and self._best is not None:
