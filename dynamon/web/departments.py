@@ -79,7 +79,8 @@ def show(dept_id):
     dept = g.department
     return render_template(
         "departments/show.html", dept=dept, totals=totals(dept),
-        rule_set=rules_mod.RULE_SETS[dept.rule_set])
+        rule_set=rules_mod.RULE_SETS[dept.rule_set],
+        changed_rules=changed_rules(dept))
 
 
 # ==== Helpers shared by the editors
@@ -107,11 +108,20 @@ def localized(obj, attr):
     return getattr(obj, f"{attr}_en" if is_english() else f"{attr}_nb")
 
 
+def changed_rules(dept):
+    """The department's overrides that differ from its rule set's own values."""
+    base = rules_mod.RULE_SETS[dept.rule_set]
+    return {k: v for k, v in (dept.rule_overrides or {}).items()
+            if k not in base.values or base[k] != v}
+
+
 def fmt_number(value, digits=2):
     """A number for display and for inputs: no trailing zeros, decimal comma in nb."""
     if value is None or value == "":
         return ""
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{float(value):.{digits}f}"
+    if "." in text:  # only decimals are trailing zeros: 60 stays 60
+        text = text.rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
     return text if is_english() else text.replace(".", ",")

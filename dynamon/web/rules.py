@@ -97,7 +97,9 @@ def rows(dept, errors=None, raw=None):
 
 
 def _row(param, base, overrides, error=None, raw=None):
-    overridden = param.name in overrides
+    # an override that equals the rule set's own value changes nothing
+    overridden = (param.name in overrides
+                  and overrides[param.name] != base[param.name])
     value = overrides[param.name] if overridden else base[param.name]
     return {
         "param": param,
@@ -170,7 +172,10 @@ def set_param(dept_id, name):
         error = str(exc)
     if error is None:
         def write():
-            dept.rule_overrides = {**(dept.rule_overrides or {}), name: value}
+            kept = {k: v for k, v in (dept.rule_overrides or {}).items() if k != name}
+            if value != rules_mod.RULE_SETS[dept.rule_set][name]:
+                kept[name] = value  # the rule set's own value is no override
+            dept.rule_overrides = kept
             dept.save()
 
         new, spec = save_checked(dept, write)

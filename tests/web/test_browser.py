@@ -267,9 +267,17 @@ def test_generation_live_progress_roster_analysis_and_xlsx(
     run = Generation.get(Generation.scenario == "Nettlesertest")
     assert run.status in ("best_found", "optimal") and run.report["ok"]
 
+    # the finished run's roster scrolls in its own box, reachable by keyboard
+    box = page.locator(".live-roster")
+    assert box.get_attribute("tabindex") == "0"
+    assert box.get_attribute("role") == "region"
+
     page.get_by_role("link", name="Se turnusen").click()
     page.wait_for_selector("table")
     check_axe(page, audited)
+    # only the table's box scrolls sideways, never the whole page
+    assert page.evaluate("document.documentElement.scrollWidth"
+                         " <= document.documentElement.clientWidth + 1")
     page.screenshot(path="/tmp/dynamon-run-roster.png", full_page=True)
     with page.expect_download() as info:
         page.locator("a[href$='export.xlsx']").first.click()

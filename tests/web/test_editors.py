@@ -573,6 +573,23 @@ def test_rule_override_saved_and_reset(demo):
     assert 'value="3"' in text(response)
 
 
+def test_rule_set_to_its_own_value_is_no_change(demo):
+    """Typing the standard value (11 h daily rest) is not an override."""
+    url = f"{demo.url}/rules/param/min_daily_rest_hours"
+    response = demo.post(url, {"value": "11"})
+    assert response.status_code == 200, text(response)
+    assert "endret" not in text(response)
+    overrides = Department.get_by_id(demo.dept.id).rule_overrides
+    assert "min_daily_rest_hours" not in overrides
+    # the demo's own tolerance (3, the set's value) is no change either
+    assert overrides == {"contract_tolerance_hours": 3}
+    page = text(demo.client.get(demo.url))
+    assert "regel endret" not in page and "regler endret" not in page
+    response = demo.post(url, {"value": "12"})
+    assert "endret" in text(response)
+    assert "1 regel endret" in text(demo.client.get(demo.url))
+
+
 def test_rule_set_change_is_checked(demo):
     response = demo.post(f"{demo.url}/rules/set", {"rule_set": "aml"})
     assert response.status_code == 422

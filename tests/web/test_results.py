@@ -206,6 +206,21 @@ def test_compare_two_runs_side_by_side(demo):
     assert "Ønskedager oppfylt" in page
     assert "1 min 1 s" in page and "22 s" in page
     assert page.count(">28</td>") == 2  # employees
+    # a count of zero is shown as 0, not as an empty cell
+    row = re.search(r"Kort hvile \(antall\)</th>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert len(cells) == 2 and all(re.fullmatch(r"\d+", c.strip()) for c in cells)
+
+
+def test_whole_numbers_keep_their_zeros(app):
+    """60 s is "60", not "6"; 0 is "0", not empty (fault seen in the run page)."""
+    from dynamon.web.departments import fmt_number
+
+    with app.test_request_context():
+        assert [fmt_number(v, 0) for v in (60, 0, 100, 10.4)] == ["60", "0", "100",
+                                                                  "10"]
+        assert [fmt_number(v) for v in (2.5, 10.0, 7.25, -0.001)] == ["2,5", "10",
+                                                                      "7,25", "0"]
 
 
 def test_compare_needs_two_runs(demo):
