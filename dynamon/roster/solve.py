@@ -244,6 +244,7 @@ class Solver:
         self._run_bound = -np.inf
         self._cancel = threading.Event()
         self._best = None  # (objective, roster, by_family, report)
+        self._best_values = None
         self._bound = None
         self._started = None
         self._first = None
@@ -323,6 +324,7 @@ class Solver:
         if self._first is None:
             self._first = elapsed
         self._best = (objective, roster, by_family, report)
+        self._best_values = values  # every column: HiGHS need not complete it
         self._improvements += 1
         gap = relative_gap(objective, bound)
         log.info("solve %s: improved to %.2f (bound %s, gap %s) after %.1fs",
@@ -403,7 +405,7 @@ class Solver:
             return None
         h = self.hm.highs
         if self._best is not None:
-            self._set_start(self._best[1])
+            self._start_from_best()
         self._sub = False
         h.setOptionValue("time_limit", seconds)
         self._stall, self._stalled = stall, False
@@ -473,7 +475,7 @@ class Solver:
                                for (k, d, c), _ in x_items])
             idx = cols[fixed]
             h.changeColsBounds(len(idx), idx, values[fixed], values[fixed])
-            self._set_start(best_roster)
+            self._start_from_best()
             h.setOptionValue("time_limit", min(sub_limit, left))
             before = self._best[0]
             t0 = time.monotonic()
@@ -540,6 +542,15 @@ class Solver:
         sol.col_value = list(values)
         sol.value_valid = True
         self.hm.highs.setSolution(sol)
+
+    def _start_from_best(self):
+        """The best roster as HiGHS's first incumbent, with all its columns when
+        known (else HiGHS solves an LP to complete it, and cannot be stopped
+        during that LP)."""
+        if self._best_values is not None:
+            self._give_start(self._best_values)
+        else:
+            self._set_start(self._best[1])
 
     def _set_start(self, roster):
         """Give HiGHS a known roster as its first incumbent (a warm start)."""
