@@ -13,9 +13,8 @@ engine's ``Solver`` counts its model build against its limit, so the peer's CP-S
 limit is what is left after CPMpy has built and translated its model. Times to the
 first feasible roster are measured from the start of the build for both.
 
-The instance files are not part of the repository: they are looked for in
-``--dir``, then ``$DYNAMON_CURTOIS_DIR``, then ``../shared/benchmarks/curtois-qu``
-next to the repository. The best known values are read from ``BEST_KNOWN.md`` there
+The instance files are looked for in ``--dir``, then ``$DYNAMON_CURTOIS_DIR``, then
+in the copy kept in the repository (``tests/data/curtois-qu``, with their source). The best known values are read from ``BEST_KNOWN.md`` there
 when it exists; ``BEST_KNOWN`` below is the fallback (the same values, copied
 2026-12-04). CPMpy and OR-Tools are not app requirements (``requirements-bench.txt``
 pins them) and are imported only when the peer runs.
@@ -39,7 +38,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 DIR_ENV = "DYNAMON_CURTOIS_DIR"
-DEFAULT_DIR = ROOT.parent / "shared" / "benchmarks" / "curtois-qu"
+DEFAULT_DIR = ROOT / "tests" / "data" / "curtois-qu"  # kept in the repository
 BEST_KNOWN_FILE = "BEST_KNOWN.md"
 DEFAULT_INSTANCES = "1-8"
 DEFAULT_TIME_LIMIT = 60.0
@@ -101,7 +100,7 @@ def format_instances(numbers):
 
 def instance_dir(path=None):
     """The directory with InstanceN.txt: ``path``, else $DYNAMON_CURTOIS_DIR, else
-    ../shared/benchmarks/curtois-qu next to the repository."""
+    the copy kept in the repository (tests/data/curtois-qu)."""
     if path:
         chosen, how = Path(path), "--dir"
     elif os.environ.get(DIR_ENV):

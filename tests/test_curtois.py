@@ -1,8 +1,7 @@
 """The Curtois & Qu benchmark end to end: reader, referee, command line and bench.
 
-The instance files are the real ones from ``../shared/benchmarks/curtois-qu`` next
-to the repository (or ``$DYNAMON_CURTOIS_DIR``); without them the module is
-skipped. Expected penalties are counted by hand from the files (see the comments),
+The instance files are the real ones, kept in ``tests/data/curtois-qu`` (the
+environment variable ``DYNAMON_CURTOIS_DIR`` is ignored here). Expected penalties are counted by hand from the files (see the comments),
 never by calling the code under test. Rosters are written one staff member a line:
 the staff id, then one field per day from day 0, ``-`` for a day off, ``E+D`` for
 two shifts on one day.
@@ -23,10 +22,7 @@ from dynamon.roster.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 
-try:
-    DIR = bench.instance_dir()
-except bench.BenchError as exc:
-    pytest.skip(f"Curtois-Qu instances not found: {exc}", allow_module_level=True)
+DIR = ROOT / "tests" / "data" / "curtois-qu"
 
 
 def path_of(n):
