@@ -14,8 +14,8 @@ limit is what is left after CPMpy has built and translated its model. Times to t
 first feasible roster are measured from the start of the build for both.
 
 The instance files are looked for in ``--dir``, then ``$DYNAMON_CURTOIS_DIR``, then
-in the copy kept in the repository (``tests/data/curtois-qu``, with their source). The best known values are read from ``BEST_KNOWN.md`` there
-when it exists; ``BEST_KNOWN`` below is the fallback (the same values, copied
+in the copy kept in the repository (``tests/data/curtois-qu``, with their source).
+The best known values are read from ``BEST_KNOWN.md`` there when it exists; ``BEST_KNOWN`` below is the fallback (the same values, copied
 2026-12-04). CPMpy and OR-Tools are not app requirements (``requirements-bench.txt``
 pins them) and are imported only when the peer runs.
 """

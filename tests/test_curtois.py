@@ -1,8 +1,9 @@
 """The Curtois & Qu benchmark end to end: reader, referee, command line and bench.
 
 The instance files are the real ones, kept in ``tests/data/curtois-qu`` (the
-environment variable ``DYNAMON_CURTOIS_DIR`` is ignored here). Expected penalties are counted by hand from the files (see the comments),
-never by calling the code under test. Rosters are written one staff member a line:
+environment variable ``DYNAMON_CURTOIS_DIR`` is ignored here). Expected penalties
+are counted by hand from the files (see the comments), never by calling the code
+under test. Rosters are written one staff member a line:
 the staff id, then one field per day from day 0, ``-`` for a day off, ``E+D`` for
 two shifts on one day.
 """
