@@ -15,9 +15,10 @@ first feasible roster are measured from the start of the build for both.
 
 The instance files are looked for in ``--dir``, then ``$DYNAMON_CURTOIS_DIR``, then
 in the copy kept in the repository (``tests/data/curtois-qu``, with their source).
-The best known values are read from ``BEST_KNOWN.md`` there when it exists; ``BEST_KNOWN`` below is the fallback (the same values, copied
-2026-12-04). CPMpy and OR-Tools are not app requirements (``requirements-bench.txt``
-pins them) and are imported only when the peer runs.
+The best known values are read from ``BEST_KNOWN.md`` there when it exists;
+``BEST_KNOWN`` below is the fallback (the same values, copied 2026-12-04). CPMpy
+and OR-Tools are not app requirements (``requirements-bench.txt`` pins them) and
+are imported only when the peer runs.
 """
 
 import datetime as dt
