@@ -88,15 +88,20 @@ def parse_instances(text):
     return numbers
 
 
-def format_instances(numbers):
-    """The inverse of ``parse_instances``, with runs folded: [1, 2, 3, 5] -> "1-3,5"."""
+def fold_runs(numbers):
+    """[1, 2, 3, 5] -> [[1, 3], [5, 5]]: consecutive numbers as first and last."""
     parts = []
     for n in numbers:
         if parts and parts[-1][1] == n - 1:
             parts[-1][1] = n
         else:
             parts.append([n, n])
-    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)
+    return parts
+
+
+def format_instances(numbers):
+    """The inverse of ``parse_instances``, with runs folded: [1, 2, 3, 5] -> "1-3,5"."""
+    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in fold_runs(numbers))
 
 
 def instance_dir(path=None):

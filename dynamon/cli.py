@@ -164,13 +164,8 @@ def _read_curtois(path, lang):
 
 def _day_list(days):
     """(3, 4, 5, 9) -> "3-5, 9": the days of a violation, runs folded."""
-    runs = []
-    for day in days:
-        if runs and runs[-1][1] == day - 1:
-            runs[-1][1] = day
-        else:
-            runs.append([day, day])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+    return ", ".join(str(a) if a == b else f"{a}-{b}"
+                     for a, b in bench.fold_runs(days))
 
 
 # Norwegian wording of the referee's findings, from the figures it reports
@@ -223,6 +218,28 @@ def _curtois_objective(penalty, lang):
             f"over-cover {penalty.cover_over}")
 
 
+def _run_solver(spec, args, score, tag_nb, tag_en):
+    """Solve ``spec``, printing each improving roster (``score(progress)`` as its
+    objective); Ctrl+C stops the search and keeps the best roster."""
+    lang = args.lang
+    nb = lang == "nb"
+
+    def progress(p):
+        _out(f"[{p.elapsed:7.1f}s] " + ("turnus" if nb else "roster")
+             + f" {score(p)}  "
+             + ("grense" if nb else "bound") + f" {_fmt(p.bound, lang)}  gap "
+             + ("-" if p.gap is None else _fmt(100 * p.gap, lang, 2) + " %")
+             + "  " + (tag_nb if nb else tag_en))
+
+    solver = Solver(spec, args.time_limit, threads=args.threads,
+                    on_progress=progress)
+    try:
+        return solver.run()
+    except KeyboardInterrupt:
+        solver.cancel()
+        return solver._result(Status.STOPPED)
+
+
 def solve_curtois(args):
     """Solve a Curtois-Qu instance with the engine; the referee has the last word.
 
@@ -238,12 +255,8 @@ def solve_curtois(args):
         return EXIT_INPUT
     spec = load_spec(curtois.to_spec(instance))
 
-    def progress(p):
-        score = curtois.objective(instance, curtois.from_engine(p.roster))
-        _out(f"[{p.elapsed:7.1f}s] " + ("turnus" if nb else "roster") + f" {score}  "
-             + ("grense" if nb else "bound") + f" {_fmt(p.bound, lang)}  gap "
-             + ("-" if p.gap is None else _fmt(100 * p.gap, lang, 2) + " %")
-             + ("  (lovlig)" if nb else "  (feasible)"))
+    def score(p):
+        return curtois.objective(instance, curtois.from_engine(p.roster))
 
     _out(("Løser " if nb else "Solving ") + f"Curtois-Qu {instance.name or args.spec}"
          + f": {instance.days} " + ("dager" if nb else "days")
@@ -251,13 +264,7 @@ def solve_curtois(args):
          + f", {len(instance.shifts)} "
          + ("vakttyper" if nb else "shift types") + ", "
          + ("tidsgrense" if nb else "time limit") + f" {args.time_limit:g} s")
-    solver = Solver(spec, args.time_limit, threads=args.threads,
-                    on_progress=progress)
-    try:
-        result = solver.run()
-    except KeyboardInterrupt:
-        solver.cancel()
-        result = solver._result(Status.STOPPED)
+    result = _run_solver(spec, args, score, "(lovlig)", "(feasible)")
     _out(("Resultat: " if nb else "Result: ")
          + (result.summary_nb() if nb else result.summary_en()))
     if result.status == Status.INFEASIBLE:
@@ -353,24 +360,12 @@ def cmd_solve(args):
     if spec is None:
         return EXIT_INPUT
 
-    def progress(p):
-        _out(f"[{p.elapsed:7.1f}s] " + ("turnus" if nb else "roster")
-             + f" {_fmt(p.objective, lang)}  "
-             + ("grense" if nb else "bound") + f" {_fmt(p.bound, lang)}  gap "
-             + ("-" if p.gap is None else _fmt(100 * p.gap, lang, 2) + " %")
-             + ("  (lovlig)" if nb else "  (legal)"))
-
     _out(("Løser " if nb else "Solving ") + f"{spec.name}: {len(spec.employees)} "
          + ("ansatte" if nb else "employees") + f", {spec.weeks} "
          + ("uker" if nb else "weeks") + ", "
          + ("tidsgrense" if nb else "time limit") + f" {args.time_limit:g} s")
-    solver = Solver(spec, args.time_limit, threads=args.threads,
-                    on_progress=progress)
-    try:
-        result = solver.run()
-    except KeyboardInterrupt:
-        solver.cancel()
-        result = solver._result(Status.STOPPED)
+    result = _run_solver(spec, args, lambda p: _fmt(p.objective, lang),
+                         "(lovlig)", "(legal)")
     summary = result.summary_nb() if nb else result.summary_en()
     _out(("Resultat: " if nb else "Result: ") + summary)
     if result.status == Status.INFEASIBLE:

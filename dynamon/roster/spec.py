@@ -453,13 +453,7 @@ def _build(data):
                                      category))
         followers.append((path, obj.get("not_followed_by")))
     for i, (path, raw) in enumerate(followers):
-        banned = set()
-        for j, other in enumerate(_list(col, f"{path}.not_followed_by", raw)):
-            if not isinstance(other, str) or other not in codes:
-                col.add(f"{path}.not_followed_by[{j}]",
-                        f"{other!r} is not a shift type code")
-            else:
-                banned.add(other)
+        banned = set(_shift_codes(col, f"{path}.not_followed_by", raw, codes))
         if banned:
             shift = shift_types[i]
             shift_types[i] = ShiftType(shift.code, shift.name, shift.start, shift.end,
@@ -570,16 +564,10 @@ def _build(data):
                         f"{comp!r} is not a competence code")
             else:
                 emp_comps.append(comp)
-        can_work = []
         raw_shifts = obj.get("shift_types")
         if raw_shifts is None:
             raw_shifts = sorted(codes)
-        for j, code in enumerate(_list(col, f"{path}.shift_types", raw_shifts)):
-            if not isinstance(code, str) or code not in codes:
-                col.add(f"{path}.shift_types[{j}]",
-                        f"{code!r} is not a shift type code")
-            else:
-                can_work.append(code)
+        can_work = _shift_codes(col, f"{path}.shift_types", raw_shifts, codes)
         rhythm = obj.get("weekend_rhythm")
         if rhythm is None:
             rhythm = rule_set["weekend_rhythm"]
@@ -648,6 +636,17 @@ def _build(data):
     return Spec(name, weeks, start, tz, rule_set, tuple(shift_types),
                 tuple(competences), demand, tuple(employees), raw=data,
                 kind=period_kind)
+
+
+def _shift_codes(col, path, raw, codes):
+    """The known shift codes of a list, in order; each other entry is an error."""
+    out = []
+    for j, code in enumerate(_list(col, path, raw)):
+        if not isinstance(code, str) or code not in codes:
+            col.add(f"{path}[{j}]", f"{code!r} is not a shift type code")
+        else:
+            out.append(code)
+    return out
 
 
 def _more_limits(col, path, limits, codes, weeks):
